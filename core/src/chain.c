@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Walking one descriptor chain (layer 4), and the byte cursors over its
+ * segments.  See virtq/chain.h for the contract.
+ *
+ * The walk is a small state machine over one "table" at a time: the ring's
+ * descriptor table, then possibly one indirect table.  Each step reads one
+ * descriptor once (shm_load_desc), checks it, and keeps only the unyielded
+ * rest of its buffer (cur_gpa, cur_len).  Every step counts against a bound
+ * fixed before the table is entered, so no guest input can make it loop.
+ */
+#include <string.h>
+
+#include "internal.h"
+#include "shm.h"
+#include "virtq/error.h"
+
+void virtq__chain_start(struct virtq_chain *c, struct virtq_queue *q, uint16_t head)
+{
+	memset(c, 0, sizeof(*c));
+	c->q = q;
+	c->table = q->desc;
+	c->table_size = q->size;
+	/* §2.7.5.2: a chain has at most queue-size descriptors; more is a loop. */
+	c->hop_limit = q->size;
+	c->head = head;
+	c->next = head;
+	c->more = true;
+}
+
+/* Chain errors are sticky: the walk is over and says why on every call. */
+static int fail(struct virtq_chain *c, int err)
+{
+	c->error = err;
+	c->more = false;
+	c->cur_len = 0;
+	return err;
+}
+
+/*
+ * Switch to the indirect table @d points at (§2.7.5.3).  Each rejection is a
+ * driver MUST NOT of §2.7.5.3.1 or a table that cannot be read safely; the
+ * WRITE bit of @d is disregarded as §2.7.5.3.2 requires (SPLIT-IND-8).
+ */
+static int enter_indirect(struct virtq_chain *c, const struct shm_desc *d)
+{
+	const struct virtq_queue *q = c->q;
+	void *table;
+
+	if (!virtq_has_feature(q, VIRTQ_F_INDIRECT_DESC))
+		return fail(c, VIRTQ_E_INDIRECT_NOT_NEGOTIATED);
+	if (c->indirect)
+		return fail(c, VIRTQ_E_INDIRECT_NESTED);
+	/* One indirect table, last in the chain (SPLIT-IND-6, SPLIT-IND-9). */
+	if (d->flags & VIRTQ_DESC_F_NEXT)
+		return fail(c, VIRTQ_E_INDIRECT_WITH_NEXT);
+	if (d->len == 0 || d->len % sizeof(struct virtq_desc) != 0)
+		return fail(c, VIRTQ_E_INDIRECT_LEN);
+	if (d->len / sizeof(struct virtq_desc) > q->indirect_max)
+		return fail(c, VIRTQ_E_INDIRECT_TOO_LONG);
+	if (d->addr + (d->len - 1) < d->addr)
+		return fail(c, VIRTQ_E_ADDR_OVERFLOW);
+	/* Read as an array, so it must be host-contiguous (bug class 6). */
+	table = virtq_mem_translate_all(q->mem, d->addr, d->len);
+	if (table == NULL)
+		return fail(c, VIRTQ_E_INDIRECT_RANGE);
+	c->table = table;
+	c->table_size = d->len / sizeof(struct virtq_desc);
+	c->hop_limit = c->table_size;
+	c->hops = 0;
+	c->next = 0;
+	c->indirect = true;
+	c->more = true;
+	return 0;
+}
+
+/* Accept @d as the current buffer: ordering, overflow and size rules. */
+static int take_buffer(struct virtq_chain *c, const struct shm_desc *d)
+{
+	bool writable = d->flags & VIRTQ_DESC_F_WRITE;
+
+	/* §2.7.4.2: device-writable descriptors come after readable ones. */
+	if (!writable && c->writing)
+		return fail(c, VIRTQ_E_READ_AFTER_WRITE);
+	if (d->len != 0 && d->addr + (d->len - 1) < d->addr)
+		return fail(c, VIRTQ_E_ADDR_OVERFLOW);
+	/* §2.7.5.2: total below 2^32, so a used len always fits (SPLIT-DESC-6). */
+	c->total += d->len;
+	if (c->total >= UINT64_C(1) << 32)
+		return fail(c, VIRTQ_E_CHAIN_TOO_BIG);
+	c->writing |= writable;
+	c->cur_gpa = d->addr;
+	c->cur_len = d->len;
+	c->cur_writable = writable;
+	c->more = (d->flags & VIRTQ_DESC_F_NEXT) != 0;
+	c->next = d->next;
+	return 0;
+}
+
+/* Read the next descriptor of the current table, once, and act on it. */
+static int load_next(struct virtq_chain *c)
+{
+	struct shm_desc d;
+
+	if (c->next >= c->table_size)
+		return fail(c, VIRTQ_E_NEXT_RANGE);
+	if (c->hops >= c->hop_limit)
+		return fail(c, c->indirect ? VIRTQ_E_INDIRECT_LOOP : VIRTQ_E_CHAIN_LOOP);
+	c->hops++;
+	c->ndesc++;
+	shm_load_desc(&c->table[c->next], &d);
+	if (d.flags & VIRTQ_DESC_F_INDIRECT)
+		return enter_indirect(c, &d);
+	return take_buffer(c, &d);
+}
+
+/* Hand out the host-contiguous prefix of the current buffer. */
+static int yield(struct virtq_chain *c, struct virtq_seg *seg)
+{
+	uint64_t contig;
+	void *p = virtq_mem_translate(c->q->mem, c->cur_gpa, c->cur_len, &contig);
+
+	if (p == NULL)
+		return fail(c, VIRTQ_E_ADDR_RANGE);
+	seg->addr = p;
+	seg->len = (uint32_t)contig;
+	seg->writable = c->cur_writable;
+	c->cur_gpa += contig;
+	c->cur_len -= (uint32_t)contig;
+	if (c->cur_writable)
+		c->writable += contig;
+	else
+		c->readable += contig;
+	return 1;
+}
+
+int virtq_chain_next(struct virtq_chain *c, struct virtq_seg *seg)
+{
+	int rc;
+
+	/* Bounded: each pass either yields or consumes one hop of a bounded table. */
+	for (;;) {
+		if (c->error)
+			return c->error;
+		if (c->cur_len != 0)
+			return yield(c, seg);
+		if (!c->more)
+			return 0;
+		rc = load_next(c);
+		if (rc < 0)
+			return rc;
+	}
+}
+
+/* ---- segment arrays and cursors ---- */
+
+void virtq_iov_init(struct virtq_iov *v, struct virtq_seg *storage, uint32_t cap)
+{
+	memset(v, 0, sizeof(*v));
+	v->seg = storage;
+	v->cap = cap;
+}
+
+int virtq_chain_collect(struct virtq_chain *c, struct virtq_iov *rd, struct virtq_iov *wr)
+{
+	struct virtq_seg s;
+	int rc;
+
+	while ((rc = virtq_chain_next(c, &s)) == 1) {
+		struct virtq_iov *v = s.writable ? wr : rd;
+
+		if (v == NULL)
+			continue;
+		if (v->n == v->cap)
+			return fail(c, VIRTQ_E_IOV_FULL);
+		v->seg[v->n++] = s;
+		v->bytes += s.len;
+	}
+	return rc;
+}
+
+/*
+ * Move the cursor over up to @n bytes, copying to or from @buf (NULL: skip).
+ * Writes stop at a readable segment: the device never writes a buffer the
+ * driver gave it to read (§2.7.5.1, SPLIT-DESC-2), even if handed the wrong
+ * iov.
+ */
+static size_t iov_move(struct virtq_iov *v, void *buf, size_t n, bool to_guest)
+{
+	size_t done = 0;
+
+	while (done < n && v->cur < v->n) {
+		struct virtq_seg *s = &v->seg[v->cur];
+		size_t k = s->len - v->off;
+
+		if (k > n - done)
+			k = n - done;
+		if (to_guest && !s->writable)
+			break;
+		if (buf != NULL && to_guest)
+			shm_copy_to((char *)s->addr + v->off, (const char *)buf + done, k);
+		else if (buf != NULL)
+			shm_copy_from((char *)buf + done, (const char *)s->addr + v->off, k);
+		done += k;
+		v->off += (uint32_t)k;
+		if (v->off == s->len) {
+			v->cur++;
+			v->off = 0;
+		}
+	}
+	v->done += done;
+	return done;
+}
+
+size_t virtq_iov_read(struct virtq_iov *rd, void *dst, size_t n)
+{
+	return iov_move(rd, dst, n, false);
+}
+
+size_t virtq_iov_write(struct virtq_iov *wr, const void *src, size_t n)
+{
+	return iov_move(wr, (void *)(uintptr_t)src, n, true);
+}
+
+size_t virtq_iov_skip(struct virtq_iov *v, size_t n)
+{
+	return iov_move(v, NULL, n, false);
+}

@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Queue state (layer 3): indices, heads, used entries, notifications in both
+ * directions, reset and restore.  See virtq/queue.h for the contract; here
+ * the comments say which rule or attack each check is for.
+ */
+#include <string.h>
+
+#include "internal.h"
+#include "shm.h"
+#include "virtq/error.h"
+
+/* ---- in-flight heads: one bit per descriptor index ---- */
+
+static bool inflight_test(const struct virtq_queue *q, uint16_t head)
+{
+	return (q->inflight_map[head / 64] >> (head % 64)) & 1u;
+}
+
+static void inflight_set(struct virtq_queue *q, uint16_t head)
+{
+	q->inflight_map[head / 64] |= UINT64_C(1) << (head % 64);
+	q->inflight++;
+}
+
+static void inflight_clear(struct virtq_queue *q, uint16_t head)
+{
+	q->inflight_map[head / 64] &= ~(UINT64_C(1) << (head % 64));
+	q->inflight--;
+}
+
+static int mark_broken(struct virtq_queue *q, int err)
+{
+	q->broken = err;
+	return err;
+}
+
+/* ---- setup ---- */
+
+int virtq_init(struct virtq_queue *q, const struct virtq_queue_config *cfg)
+{
+	int rc;
+
+	if (q == NULL)
+		return VIRTQ_E_INVAL;
+	memset(q, 0, sizeof(*q));
+	/* Until setup succeeds every call reports the queue unusable. */
+	q->broken = VIRTQ_E_INVAL;
+	if (cfg == NULL || cfg->mem == NULL)
+		return VIRTQ_E_INVAL;
+	rc = virtq__ring_map(q, cfg);
+	if (rc < 0)
+		return rc;
+	q->mem = cfg->mem;
+	q->features = cfg->features;
+	q->size = cfg->size;
+	q->indirect_max = cfg->indirect_max ? cfg->indirect_max : VIRTQ_DEFAULT_INDIRECT_MAX;
+	virtq_reset(q);
+	return 0;
+}
+
+void virtq_reset(struct virtq_queue *q)
+{
+	q->broken = q->desc != NULL ? 0 : VIRTQ_E_INVAL;
+	q->last_avail = q->shadow_avail = 0;
+	q->next_used = q->published = q->signalled = 0;
+	q->signalled_valid = true;
+	q->kicks_enabled = true;
+	q->avail_event_armed = false;
+	q->unsignalled = 0;
+	q->inflight = 0;
+	memset(q->inflight_map, 0, sizeof(q->inflight_map));
+}
+
+int virtq_restore(struct virtq_queue *q, uint16_t last_avail, uint16_t used_idx)
+{
+	if (q->desc == NULL)
+		return VIRTQ_E_INVAL;
+	/* More chains between used and avail than descriptors exist: corrupt state. */
+	if ((uint16_t)(last_avail - used_idx) > q->size)
+		return VIRTQ_E_RESTORE;
+	virtq_reset(q);
+	q->last_avail = q->shadow_avail = last_avail;
+	q->next_used = q->published = q->signalled = used_idx;
+	/* The source's last decision point is unknown (crosvm 078ef31b7). */
+	q->signalled_valid = false;
+	return 0;
+}
+
+/* ---- the avail side ---- */
+
+/*
+ * Re-read avail idx.  The driver can expose at most size entries beyond what
+ * we consumed (§2.7.6, SPLIT-AV-6) and never takes exposed ones back
+ * (SPLIT-AV-3); anything else means stale or forged entries would be
+ * replayed (peer study bug class 1), so the queue breaks.
+ * Returns 1 if entries are waiting, 0 if none, <0 on a broken queue.
+ */
+static int refresh_avail(struct virtq_queue *q)
+{
+	uint16_t idx = shm_load16_acquire(&q->avail->idx, VIRTQ_SHM_AVAIL_IDX);
+	uint16_t ahead = (uint16_t)(idx - q->last_avail);
+
+	if (ahead > q->size)
+		return mark_broken(q, VIRTQ_E_AVAIL_IDX);
+	if (ahead < (uint16_t)(q->shadow_avail - q->last_avail))
+		return mark_broken(q, VIRTQ_E_AVAIL_IDX);
+	q->shadow_avail = idx;
+	return ahead != 0;
+}
+
+/*
+ * With EVENT_IDX the driver kicks only when it fills slot avail_event
+ * (§2.7.10.1).  A device that pops only on kicks must move avail_event to
+ * where it stopped, or the driver never kicks again (catalogue §5 item 7,
+ * Propolis #1171).  Then a full fence (F2) and a re-check, so a buffer added
+ * between our idx read and the driver seeing avail_event is not stranded.
+ */
+static int rearm_if_idle(struct virtq_queue *q)
+{
+	if (!q->kicks_enabled || !virtq_has_feature(q, VIRTQ_F_EVENT_IDX))
+		return 0;
+	if (q->avail_event_armed)
+		return 0;
+	shm_store16(q->avail_event, q->last_avail, VIRTQ_SHM_AVAIL_EVENT);
+	shm_fence_full();
+	q->avail_event_armed = true;
+	return refresh_avail(q);
+}
+
+/* Consume one avail entry.  The position always advances (bug class 8). */
+static int take_head(struct virtq_queue *q, struct virtq_chain *chain)
+{
+	uint16_t slot = q->last_avail & (uint16_t)(q->size - 1);
+	uint16_t head = shm_load16(&q->avail->ring[slot], VIRTQ_SHM_AVAIL_RING);
+
+	q->last_avail++;
+	q->avail_event_armed = false;
+	if (head >= q->size)
+		return VIRTQ_E_HEAD_RANGE;
+	/* Two live chains sharing descriptors would be returned twice. */
+	if (inflight_test(q, head))
+		return VIRTQ_E_HEAD_IN_USE;
+	inflight_set(q, head);
+	virtq__chain_start(chain, q, head);
+	return 1;
+}
+
+int virtq_pop(struct virtq_queue *q, struct virtq_chain *chain)
+{
+	int rc;
+
+	if (q->broken)
+		return VIRTQ_E_BROKEN;
+	if (q->last_avail == q->shadow_avail) {
+		rc = refresh_avail(q);
+		if (rc == 0)
+			rc = rearm_if_idle(q);
+		if (rc <= 0)
+			return rc;
+	}
+	return take_head(q, chain);
+}
+
+int virtq_reopen(struct virtq_queue *q, uint16_t head, struct virtq_chain *chain)
+{
+	if (q->broken)
+		return VIRTQ_E_BROKEN;
+	if (head >= q->size)
+		return VIRTQ_E_HEAD_RANGE;
+	if (inflight_test(q, head))
+		return VIRTQ_E_HEAD_IN_USE;
+	inflight_set(q, head);
+	virtq__chain_start(chain, q, head);
+	return 1;
+}
+
+/* ---- the used side ---- */
+
+int virtq_fill(struct virtq_queue *q, struct virtq_chain *chain, uint32_t written)
+{
+	struct virtq_used_elem *elem;
+	uint32_t len;
+
+	if (q->broken)
+		return VIRTQ_E_BROKEN;
+	if (chain->q != q)
+		return VIRTQ_E_INVAL;
+	if (chain->returned || !inflight_test(q, chain->head))
+		return VIRTQ_E_NOT_IN_FLIGHT;
+	/* len never overstates what the device could have written (SPLIT-USED-3). */
+	len = written < chain->writable ? written : (uint32_t)chain->writable;
+	elem = &q->used->ring[q->next_used & (uint16_t)(q->size - 1)];
+	shm_store32(&elem->id, chain->head, VIRTQ_SHM_USED_ELEM);
+	shm_store32(&elem->len, len, VIRTQ_SHM_USED_ELEM);
+	q->next_used++;
+	inflight_clear(q, chain->head);
+	chain->returned = true;
+	return 0;
+}
+
+int virtq_flush(struct virtq_queue *q)
+{
+	uint16_t n;
+
+	if (q->broken)
+		return VIRTQ_E_BROKEN;
+	n = (uint16_t)(q->next_used - q->published);
+	if (n == 0)
+		return 0;
+	/* Saturate: past 65535 the window is unjudgeable anyway. */
+	q->unsignalled = q->unsignalled + n > 65536u ? 65536u : q->unsignalled + n;
+	shm_store16_release(&q->used->idx, q->next_used, VIRTQ_SHM_USED_IDX);
+	q->published = q->next_used;
+	return 0;
+}
+
+bool virtq_should_notify(struct virtq_queue *q)
+{
+	uint16_t old = q->signalled, new_idx = q->published;
+	bool valid = q->signalled_valid && q->unsignalled < 65536u;
+
+	if (q->broken || q->unsignalled == 0)
+		return false;
+	q->signalled = new_idx;
+	q->signalled_valid = true;
+	q->unsignalled = 0;
+	/* F1: the used idx store must be visible before we sample the driver's wish. */
+	shm_fence_full();
+	if (virtq_has_feature(q, VIRTQ_F_EVENT_IDX)) {
+		/* §2.7.7.2: flags bit 0 is disregarded; used_event decides. */
+		uint16_t event = shm_load16(q->used_event, VIRTQ_SHM_USED_EVENT);
+
+		return !valid || virtq_need_event(event, new_idx, old);
+	}
+	/* §2.7.7.2: used_event is disregarded; only bit 0 of flags counts. */
+	return !(shm_load16(&q->avail->flags, VIRTQ_SHM_AVAIL_FLAGS) & VIRTQ_AVAIL_F_NO_INTERRUPT);
+}
+
+int virtq_push(struct virtq_queue *q, struct virtq_chain *chain, uint32_t written, bool *notify)
+{
+	int rc = virtq_fill(q, chain, written);
+
+	if (rc == 0)
+		rc = virtq_flush(q);
+	if (notify != NULL)
+		*notify = rc == 0 && virtq_should_notify(q);
+	return rc;
+}
+
+/* ---- driver kicks (§2.7.10) ---- */
+
+int virtq_disable_kicks(struct virtq_queue *q)
+{
+	if (q->broken)
+		return VIRTQ_E_BROKEN;
+	q->kicks_enabled = false;
+	/* Under EVENT_IDX used flags must stay 0 (SPLIT-ANS-10). */
+	if (!virtq_has_feature(q, VIRTQ_F_EVENT_IDX))
+		shm_store16(&q->used->flags, VIRTQ_USED_F_NO_NOTIFY, VIRTQ_SHM_USED_FLAGS);
+	return 0;
+}
+
+int virtq_enable_kicks(struct virtq_queue *q)
+{
+	int rc;
+
+	if (q->broken)
+		return VIRTQ_E_BROKEN;
+	q->kicks_enabled = true;
+	if (virtq_has_feature(q, VIRTQ_F_EVENT_IDX))
+		shm_store16(q->avail_event, q->shadow_avail, VIRTQ_SHM_AVAIL_EVENT);
+	else
+		shm_store16(&q->used->flags, 0, VIRTQ_SHM_USED_FLAGS);
+	/* F2: expose the re-enable before re-reading avail idx (lost-kick race). */
+	shm_fence_full();
+	rc = refresh_avail(q);
+	if (rc < 0)
+		return rc;
+	q->avail_event_armed = q->shadow_avail == q->last_avail;
+	return q->shadow_avail != q->last_avail;
+}
+
+/* ---- state for saving ---- */
+
+int virtq_broken(const struct virtq_queue *q) { return q->broken; }
+uint16_t virtq_last_avail(const struct virtq_queue *q) { return q->last_avail; }
+uint16_t virtq_used_idx(const struct virtq_queue *q) { return q->published; }
+uint32_t virtq_inflight(const struct virtq_queue *q) { return q->inflight; }

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Ring layout (layer 2): where the three parts of a split queue are and
+ * whether they are acceptable (§2.7, §2.7.1; SPLIT-LAY-1/2, PCI-Q-8).
+ */
+#include "internal.h"
+
+#include "virtq/error.h"
+
+static int size_ok(uint32_t size)
+{
+	return size >= 1 && size <= VIRTQ_MAX_SIZE && (size & (size - 1)) == 0;
+}
+
+/*
+ * Both the guest address and the host address must be aligned: the first is
+ * the spec's rule, the second is what our atomic accessors need (a region
+ * whose host mapping is misaligned relative to its gpa would otherwise trap
+ * or tear on some hosts; cf. Firecracker 7b01bdc1e).
+ */
+static void *map_part(const struct virtq_mem *mem, uint64_t gpa, uint64_t len, uint32_t align,
+		      int *err)
+{
+	void *p;
+
+	if (gpa & (align - 1)) {
+		*err = VIRTQ_E_RING_ALIGN;
+		return NULL;
+	}
+	p = virtq_mem_translate_all(mem, gpa, len);
+	if (p == NULL) {
+		*err = VIRTQ_E_RING_RANGE;
+		return NULL;
+	}
+	if ((uintptr_t)p & (align - 1)) {
+		*err = VIRTQ_E_RING_ALIGN;
+		return NULL;
+	}
+	return p;
+}
+
+/*
+ * Parts that overlap would make the device's used-ring stores land in the
+ * descriptor table or avail ring it reads (SPLIT-LAY-3: one writer per part).
+ */
+static int overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+static int parts_disjoint(const struct virtq_queue_config *cfg)
+{
+	uint64_t d = virtq_desc_bytes(cfg->size);
+	uint64_t a = virtq_avail_bytes(cfg->size);
+	uint64_t u = virtq_used_bytes(cfg->size);
+
+	return !overlap(cfg->desc_gpa, d, cfg->avail_gpa, a) &&
+	       !overlap(cfg->desc_gpa, d, cfg->used_gpa, u) &&
+	       !overlap(cfg->avail_gpa, a, cfg->used_gpa, u);
+}
+
+int virtq__ring_map(struct virtq_queue *q, const struct virtq_queue_config *cfg)
+{
+	int err = 0;
+	void *desc, *avail, *used;
+
+	if (!size_ok(cfg->size))
+		return VIRTQ_E_QUEUE_SIZE;
+	desc = map_part(cfg->mem, cfg->desc_gpa, virtq_desc_bytes(cfg->size), VIRTQ_DESC_ALIGN, &err);
+	if (desc == NULL)
+		return err;
+	avail = map_part(cfg->mem, cfg->avail_gpa, virtq_avail_bytes(cfg->size), VIRTQ_AVAIL_ALIGN,
+			 &err);
+	if (avail == NULL)
+		return err;
+	used = map_part(cfg->mem, cfg->used_gpa, virtq_used_bytes(cfg->size), VIRTQ_USED_ALIGN, &err);
+	if (used == NULL)
+		return err;
+	/* All three translated, so none wraps and the sums below cannot. */
+	if (!parts_disjoint(cfg))
+		return VIRTQ_E_RING_RANGE;
+	q->desc = desc;
+	q->avail = avail;
+	q->used = used;
+	q->used_event = &q->avail->ring[cfg->size];
+	/* avail_event follows ring[size]; 4 + 8 * size is 2-aligned as needed. */
+	q->avail_event = (uint16_t *)(void *)&q->used->ring[cfg->size];
+	return 0;
+}

@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The shared-memory seam (layer 2 of core): every load and store the device
+ * makes to memory the guest can see goes through these helpers and nowhere
+ * else.
+ *
+ * Why atomics: a plain access to memory that the driver writes concurrently
+ * lets the compiler tear it, repeat it or fuse it (vm-memory PR #95: torn
+ * 16-bit indices stalled virtio-net).  A relaxed __atomic load is performed
+ * exactly once, so a value we check is the value we use.  Ordering comes
+ * from the explicit acquire/release/full operations named after the fences
+ * R1, W1, F1 and F2 of the clause catalogue §4.3.
+ *
+ * Why little-endian helpers: the split ring is little-endian in virtio 1.x
+ * (§2.7, SPLIT-LAY-1) whatever the host is.
+ *
+ * With VIRTQ_INSTRUMENTED every helper first calls the hook of
+ * virtq/shm_hook.h (fuzzers: double-fetch detection, racing driver;
+ * conformance: access log).  Without it the hook compiles away.
+ */
+#ifndef VIRTQ_SRC_SHM_H
+#define VIRTQ_SRC_SHM_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "virtq/ring.h"
+#include "virtq/shm_hook.h"
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define VIRTQ__LE16(x) __builtin_bswap16(x)
+#define VIRTQ__LE32(x) __builtin_bswap32(x)
+#define VIRTQ__LE64(x) __builtin_bswap64(x)
+#else
+#define VIRTQ__LE16(x) (x)
+#define VIRTQ__LE32(x) (x)
+#define VIRTQ__LE64(x) (x)
+#endif
+
+#ifdef VIRTQ_INSTRUMENTED
+void virtq__shm_hook(enum virtq_shm_op op, enum virtq_shm_what what, const void *addr,
+		     size_t size);
+#define SHM_HOOK(op, what, addr, size) virtq__shm_hook((op), (what), (addr), (size))
+#else
+#define SHM_HOOK(op, what, addr, size) ((void)(what))
+#endif
+
+/* Relaxed load of a le16 ring field: one access, never re-read. */
+static inline uint16_t shm_load16(const uint16_t *p, enum virtq_shm_what what)
+{
+	SHM_HOOK(VIRTQ_SHM_LOAD, what, p, 2);
+	return VIRTQ__LE16(__atomic_load_n(p, __ATOMIC_RELAXED));
+}
+
+/*
+ * Acquire load of avail idx (fence R1): the ring entries, descriptors and
+ * buffers it exposes are read after it, pairing with the driver's barrier
+ * before its idx store (SPLIT-OP-3).
+ */
+static inline uint16_t shm_load16_acquire(const uint16_t *p, enum virtq_shm_what what)
+{
+	SHM_HOOK(VIRTQ_SHM_LOAD, what, p, 2);
+	uint16_t v = __atomic_load_n(p, __ATOMIC_ACQUIRE);
+	SHM_HOOK(VIRTQ_SHM_FENCE, VIRTQ_SHM_FENCE_ACQUIRE, NULL, 0);
+	return VIRTQ__LE16(v);
+}
+
+static inline void shm_store16(uint16_t *p, uint16_t v, enum virtq_shm_what what)
+{
+	SHM_HOOK(VIRTQ_SHM_STORE, what, p, 2);
+	__atomic_store_n(p, VIRTQ__LE16(v), __ATOMIC_RELAXED);
+}
+
+static inline void shm_store32(uint32_t *p, uint32_t v, enum virtq_shm_what what)
+{
+	SHM_HOOK(VIRTQ_SHM_STORE, what, p, 4);
+	__atomic_store_n(p, VIRTQ__LE32(v), __ATOMIC_RELAXED);
+}
+
+/*
+ * Release store of used idx (fence W1): used elements and buffer data
+ * written before it are visible to a driver that sees the new idx
+ * (SPLIT-USED-5/6, USED-11).
+ */
+static inline void shm_store16_release(uint16_t *p, uint16_t v, enum virtq_shm_what what)
+{
+	SHM_HOOK(VIRTQ_SHM_FENCE, VIRTQ_SHM_FENCE_RELEASE, NULL, 0);
+	SHM_HOOK(VIRTQ_SHM_STORE, what, p, 2);
+	__atomic_store_n(p, VIRTQ__LE16(v), __ATOMIC_RELEASE);
+}
+
+/*
+ * Full fence (F1, F2): orders our earlier store (used idx, used flags,
+ * avail_event) before our next load (avail flags, used_event, avail idx).
+ * Acquire/release cannot order a store before a later load; without this a
+ * notification or a kick is lost (crosvm f95a1df7d / b9917a22a).
+ */
+static inline void shm_fence_full(void)
+{
+	SHM_HOOK(VIRTQ_SHM_FENCE, VIRTQ_SHM_FENCE_FULL, NULL, 0);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+/* A descriptor in host byte order: the only copy the walker ever checks. */
+struct shm_desc {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags;
+	uint16_t next;
+};
+
+/*
+ * Read one descriptor exactly once (no double fetch).  Ring tables are
+ * 16-byte aligned (checked at setup) and read as two 64-bit words; an
+ * indirect table may be anywhere, so a misaligned one is read byte by byte,
+ * still once each.
+ */
+static inline void shm_load_desc(const struct virtq_desc *p, struct shm_desc *d)
+{
+	uint64_t w0, w1;
+
+	SHM_HOOK(VIRTQ_SHM_LOAD, VIRTQ_SHM_DESC, p, 16);
+	if (((uintptr_t)p & 7u) == 0) {
+		w0 = __atomic_load_n((const uint64_t *)p, __ATOMIC_RELAXED);
+		w1 = __atomic_load_n((const uint64_t *)p + 1, __ATOMIC_RELAXED);
+		w0 = VIRTQ__LE64(w0);
+		w1 = VIRTQ__LE64(w1);
+	} else {
+		const unsigned char *b = (const unsigned char *)p;
+		w0 = w1 = 0;
+		for (unsigned i = 0; i < 8; i++) {
+			w0 |= (uint64_t)__atomic_load_n(b + i, __ATOMIC_RELAXED) << (8 * i);
+			w1 |= (uint64_t)__atomic_load_n(b + 8 + i, __ATOMIC_RELAXED) << (8 * i);
+		}
+	}
+	d->addr = w0;
+	d->len = (uint32_t)w1;
+	d->flags = (uint16_t)(w1 >> 32);
+	d->next = (uint16_t)(w1 >> 48);
+}
+
+/* Buffer data in: the device keeps its own copy, so one pass suffices. */
+static inline void shm_copy_from(void *dst, const void *src, size_t n)
+{
+	SHM_HOOK(VIRTQ_SHM_COPY_FROM, VIRTQ_SHM_BUFFER, src, n);
+	memcpy(dst, src, n);
+}
+
+/* Buffer data out. */
+static inline void shm_copy_to(void *dst, const void *src, size_t n)
+{
+	SHM_HOOK(VIRTQ_SHM_COPY_TO, VIRTQ_SHM_BUFFER, dst, n);
+	memcpy(dst, src, n);
+}
+
+#endif /* VIRTQ_SRC_SHM_H */

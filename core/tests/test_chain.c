@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: MIT */
+/* Walking chains: direct, indirect, mixed, region splits, iovs and cursors. */
+#include "unit.h"
+
+/* Publish R[rl...] + W[wl...] with @ndirect direct, pop it, collect it. */
+static void pop_collect(struct tq *t, struct virtq_chain *c, struct virtq_iov *rd,
+			struct virtq_iov *wr, struct virtq_seg *rs, struct virtq_seg *ws,
+			const uint32_t *rl, unsigned nr, const uint32_t *wl, unsigned nw,
+			unsigned ndirect)
+{
+	tq_publish(t, rl, nr, wl, nw, ndirect);
+	tq_pop_expect(t, c, 1);
+	virtq_iov_init(rd, rs, 16);
+	virtq_iov_init(wr, ws, 16);
+	ck_assert_rc(virtq_chain_collect(c, rd, wr), 0);
+}
+
+START_TEST(direct_chain_yields_readable_then_writable)
+{
+	struct tq t;
+	struct virtq_chain c;
+	struct virtq_iov rd, wr;
+	struct virtq_seg rs[16], ws[16];
+	const uint32_t rl[2] = {10, 20}, wl[3] = {5, 6, 7};
+	unsigned char buf[30];
+
+	tq_setup(&t, 16, 0);
+	pop_collect(&t, &c, &rd, &wr, rs, ws, rl, 2, wl, 3, 16);
+	ck_assert_uint_eq(rd.n, 2);
+	ck_assert_uint_eq(wr.n, 3);
+	ck_assert_uint_eq(virtq_iov_remaining(&rd), 30);
+	ck_assert_uint_eq(virtq_iov_remaining(&wr), 18);
+	ck_assert_uint_eq(virtq_chain_descriptors(&c), 5);
+	ck_assert_uint_eq(virtq_iov_read(&rd, buf, sizeof(buf)), 30);
+	/* tq_publish fills buffer i with (i * 31 + k). */
+	ck_assert_uint_eq(buf[0], 0);
+	ck_assert_uint_eq(buf[9], 9);
+	ck_assert_uint_eq(buf[10], 31);
+	ck_assert_uint_eq(buf[29], (unsigned char)(31 + 19));
+	ck_assert_uint_eq(virtq_iov_read(&rd, buf, 1), 0);
+	tq_teardown(&t);
+}
+END_TEST
+
+START_TEST(indirect_chain_yields_same_segments_as_direct)
+{
+	struct tq t;
+	struct virtq_chain c;
+	struct virtq_iov rd, wr;
+	struct virtq_seg rs[16], ws[16];
+	const uint32_t rl[2] = {10, 20}, wl[2] = {5, 6};
+
+	tq_setup(&t, 16, F_INDIRECT);
+	for (unsigned ndirect = 0; ndirect <= 4; ndirect++) {
+		/* ndirect 0: all indirect; 1..3: direct then one INDIRECT (SPLIT-IND-9). */
+		pop_collect(&t, &c, &rd, &wr, rs, ws, rl, 2, wl, 2, ndirect);
+		ck_assert_uint_eq(rd.n, 2);
+		ck_assert_uint_eq(wr.n, 2);
+		ck_assert_uint_eq(rd.bytes, 30);
+		ck_assert_uint_eq(wr.bytes, 11);
+		ck_assert_uint_eq(rs[1].len, 20);
+		ck_assert(ws[0].writable && !rs[0].writable);
+		ck_assert_uint_eq(virtq_chain_descriptors(&c), ndirect >= 4 ? 4 : ndirect + 1 + (4 - ndirect));
+		ck_assert_rc(virtq_push(&t.q, &c, 11, NULL), 0);
+	}
+	tq_teardown(&t);
+}
+END_TEST
+
+START_TEST(write_bit_on_indirect_descriptor_is_ignored)
+{
+	struct tq t;
+	struct virtq_chain c;
+	struct virtq_fake_chain ch;
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags, next;
+	int head;
+	unsigned char data[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+
+	tq_setup(&t, 8, F_INDIRECT);
+	virtq_fake_chain_init(&ch);
+	virtq_fake_chain_readable(t.drv, &ch, data, 8);
+	head = virtq_fake_add(t.drv, &ch, 0, 0);
+	virtq_fake_read_desc(t.drv, head, &addr, &len, &flags, &next);
+	ck_assert_uint_eq(flags, VIRTQ_DESC_F_INDIRECT);
+	virtq_fake_write_desc(t.drv, head, addr, len, flags | VIRTQ_DESC_F_WRITE, next);
+	virtq_fake_publish(t.drv);
+	tq_pop_expect(&t, &c, 1);
+	uint64_t r, w;
+	unsigned n;
+	ck_assert_rc(tq_walk(&c, &r, &w, &n), 0);
+	ck_assert_uint_eq(r, 8); /* still readable: SPLIT-IND-8 */
+	ck_assert_uint_eq(w, 0);
+	tq_teardown(&t);
+}
+END_TEST
+
+START_TEST(buffer_across_two_regions_is_split_into_two_segments)
+{
+	struct virtq_arena a;
+	struct virtq_fake *f;
+	struct virtq_fake_chain ch;
+	struct virtq_queue_config cfg;
+	static struct virtq_queue q;
+	struct virtq_chain c;
+	struct virtq_seg s;
+	unsigned char pattern[64], back[64];
+
+	ck_assert_int_eq(virtq_arena_init(&a, 0x100000, 0x10000), 0);
+	ck_assert_int_eq(virtq_arena_add_region(&a, 0x200000, 0x1000), 0);
+	ck_assert_int_eq(virtq_arena_add_region(&a, 0x201000, 0x1000), 0);
+	f = virtq_fake_create(&a, 8, 0);
+	cfg = virtq_fake_config(f);
+	ck_assert_rc(virtq_init(&q, &cfg), 0);
+	for (int i = 0; i < 64; i++)
+		pattern[i] = (unsigned char)(0x40 + i);
+	ck_assert_int_eq(virtq_arena_write(&a, 0x200fe0, pattern, 64), 0);
+	virtq_fake_chain_init(&ch);
+	virtq_fake_chain_ref(&ch, 0x200fe0, 64, false); /* 32 bytes each side */
+	virtq_fake_chain_ref(&ch, 0x201100, 16, true);
+	ck_assert_int_ge(virtq_fake_add(f, &ch, 8, 0), 0);
+	virtq_fake_publish(f);
+	ck_assert_rc(virtq_pop(&q, &c), 1);
+	ck_assert_rc(virtq_chain_next(&c, &s), 1);
+	ck_assert_uint_eq(s.len, 32);
+	ck_assert_ptr_eq(s.addr, virtq_arena_hva(&a, 0x200fe0));
+	memcpy(back, s.addr, 32);
+	ck_assert_rc(virtq_chain_next(&c, &s), 1);
+	ck_assert_uint_eq(s.len, 32);
+	ck_assert_ptr_eq(s.addr, virtq_arena_hva(&a, 0x201000));
+	memcpy(back + 32, s.addr, 32);
+	ck_assert_int_eq(memcmp(back, pattern, 64), 0);
+	ck_assert_rc(virtq_chain_next(&c, &s), 1);
+	ck_assert(s.writable);
+	ck_assert_rc(virtq_chain_next(&c, &s), 0);
+	virtq_fake_destroy(f);
+	virtq_arena_destroy(&a);
+}
+END_TEST
+
+START_TEST(buffer_running_into_a_hole_fails_the_chain)
+{
+	struct tq t;
+	struct virtq_chain c;
+	struct virtq_fake_chain ch;
+	struct virtq_seg s;
+
+	tq_setup(&t, 8, 0);
+	virtq_fake_chain_init(&ch);
+	/* Last 16 bytes of the arena plus 16 beyond it. */
+	virtq_fake_chain_ref(&ch, ARENA_GPA + ARENA_SIZE - 16, 32, false);
+	ck_assert_int_ge(virtq_fake_add(t.drv, &ch, 8, 0), 0);
+	virtq_fake_publish(t.drv);
+	tq_pop_expect(&t, &c, 1);
+	ck_assert_rc(virtq_chain_next(&c, &s), 1);
+	ck_assert_uint_eq(s.len, 16);
+	ck_assert_rc(virtq_chain_next(&c, &s), VIRTQ_E_ADDR_RANGE);
+	ck_assert_rc(virtq_chain_next(&c, &s), VIRTQ_E_ADDR_RANGE); /* sticky */
+	ck_assert_rc(virtq_chain_error(&c), VIRTQ_E_ADDR_RANGE);
+	tq_teardown(&t);
+}
+END_TEST
+
+START_TEST(zero_length_descriptors_yield_nothing)
+{
+	struct tq t;
+	struct virtq_chain c;
+	struct virtq_fake_chain ch;
+	uint64_t r, w;
+	unsigned n;
+
+	tq_setup(&t, 8, 0);
+	virtq_fake_chain_init(&ch);
+	virtq_fake_chain_ref(&ch, 0, 0, false); /* address never looked at */
+	virtq_fake_chain_ref(&ch, ARENA_GPA, 4, false);
+	virtq_fake_chain_ref(&ch, UINT64_MAX, 0, true);
+	ck_assert_int_ge(virtq_fake_add(t.drv, &ch, 8, 0), 0);
+	virtq_fake_publish(t.drv);
+	tq_pop_expect(&t, &c, 1);
+	ck_assert_rc(tq_walk(&c, &r, &w, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(r, 4);
+	ck_assert_uint_eq(virtq_chain_descriptors(&c), 3);
+	tq_teardown(&t);
+}
+END_TEST
+
+START_TEST(cursors_copy_across_segment_boundaries)
+{
+	struct tq t;
+	struct virtq_chain c;
+	struct virtq_iov rd, wr;
+	struct virtq_seg rs[16], ws[16];
+	const uint32_t rl[3] = {3, 1, 4}, wl[3] = {2, 5, 1};
+	unsigned char in[8], out[8] = {9, 8, 7, 6, 5, 4, 3, 2};
+	uint32_t id, len;
+
+	tq_setup(&t, 16, F_INDIRECT);
+	pop_collect(&t, &c, &rd, &wr, rs, ws, rl, 3, wl, 3, 2);
+	ck_assert_uint_eq(virtq_iov_read(&rd, in, 2), 2);
+	ck_assert_uint_eq(virtq_iov_remaining(&rd), 6);
+	ck_assert_uint_eq(virtq_iov_skip(&rd, 2), 2); /* crosses into buffer 1 */
+	ck_assert_uint_eq(virtq_iov_read(&rd, in + 2, 8), 4);
+	ck_assert_uint_eq(in[2], 62);  /* buffer 2, byte 0 */
+	ck_assert_uint_eq(in[5], 65);
+	ck_assert_uint_eq(virtq_iov_remaining(&rd), 0);
+	ck_assert_uint_eq(virtq_iov_write(&wr, out, 3), 3);
+	ck_assert_uint_eq(virtq_iov_write(&wr, out + 3, 10), 5);
+	ck_assert_uint_eq(virtq_iov_consumed(&wr), 8);
+	ck_assert_uint_eq(virtq_iov_write(&wr, out, 1), 0);
+	ck_assert_uint_eq(*(unsigned char *)ws[0].addr, 9);
+	ck_assert_uint_eq(((unsigned char *)ws[1].addr)[4], 3);
+	ck_assert_uint_eq(*(unsigned char *)ws[2].addr, 2);
+	ck_assert_rc(virtq_push(&t.q, &c, (uint32_t)virtq_iov_consumed(&wr), NULL), 0);
+	ck_assert_int_eq(virtq_fake_get_used(t.drv, &id, &len, NULL), 1);
+	ck_assert_uint_eq(len, 8);
+	tq_teardown(&t);
+}
+END_TEST
+
+START_TEST(writes_never_land_in_readable_segments)
+{
+	struct tq t;
+	struct virtq_chain c;
+	struct virtq_iov rd, wr;
+	struct virtq_seg rs[16], ws[16];
+	const uint32_t rl[1] = {8};
+	unsigned char junk[8] = {0}, before[8];
+
+	tq_setup(&t, 8, 0);
+	pop_collect(&t, &c, &rd, &wr, rs, ws, rl, 1, NULL, 0, 8);
+	memcpy(before, rs[0].addr, 8);
+	/* Handing the readable iov to the write cursor writes nothing (SPLIT-DESC-2). */
+	ck_assert_uint_eq(virtq_iov_write(&rd, junk, 8), 0);
+	ck_assert_int_eq(memcmp(before, rs[0].addr, 8), 0);
+	tq_teardown(&t);
+}
+END_TEST
+
+START_TEST(collect_fails_when_segment_array_is_too_small)
+{
+	struct tq t;
+	struct virtq_chain c;
+	struct virtq_iov rd, wr;
+	struct virtq_seg rs[2], ws[2];
+	const uint32_t rl[3] = {4, 4, 4};
+
+	tq_setup(&t, 8, 0);
+	tq_publish(&t, rl, 3, NULL, 0, 8);
+	tq_pop_expect(&t, &c, 1);
+	virtq_iov_init(&rd, rs, 2);
+	virtq_iov_init(&wr, ws, 2);
+	ck_assert_rc(virtq_chain_collect(&c, &rd, &wr), VIRTQ_E_IOV_FULL);
+	ck_assert_rc(virtq_chain_error(&c), VIRTQ_E_IOV_FULL);
+	/* The failed chain is still returned so the driver gets its descriptors back. */
+	ck_assert_rc(virtq_push(&t.q, &c, 0, NULL), 0);
+	ck_assert_uint_eq(virtq_fake_used_idx(t.drv), 1);
+	tq_teardown(&t);
+}
+END_TEST
+
+START_TEST(collect_with_null_iov_drops_that_direction)
+{
+	struct tq t;
+	struct virtq_chain c;
+	struct virtq_iov wr;
+	struct virtq_seg ws[4];
+	const uint32_t rl[2] = {4, 4}, wl[1] = {12};
+	uint32_t id, len;
+
+	tq_setup(&t, 8, 0);
+	tq_publish(&t, rl, 2, wl, 1, 8);
+	tq_pop_expect(&t, &c, 1);
+	virtq_iov_init(&wr, ws, 4);
+	ck_assert_rc(virtq_chain_collect(&c, NULL, &wr), 0);
+	ck_assert_uint_eq(wr.n, 1);
+	ck_assert_rc(virtq_push(&t.q, &c, 12, NULL), 0);
+	ck_assert_int_eq(virtq_fake_get_used(t.drv, &id, &len, NULL), 1);
+	ck_assert_uint_eq(len, 12);
+	tq_teardown(&t);
+}
+END_TEST
+
+Suite *chain_suite(void)
+{
+	Suite *s = suite_create("chain");
+	TCase *tc = tcase_create("walk");
+
+	tcase_add_test(tc, direct_chain_yields_readable_then_writable);
+	tcase_add_test(tc, indirect_chain_yields_same_segments_as_direct);
+	tcase_add_test(tc, write_bit_on_indirect_descriptor_is_ignored);
+	tcase_add_test(tc, buffer_across_two_regions_is_split_into_two_segments);
+	tcase_add_test(tc, buffer_running_into_a_hole_fails_the_chain);
+	tcase_add_test(tc, zero_length_descriptors_yield_nothing);
+	tcase_add_test(tc, cursors_copy_across_segment_boundaries);
+	tcase_add_test(tc, writes_never_land_in_readable_segments);
+	tcase_add_test(tc, collect_fails_when_segment_array_is_too_small);
+	tcase_add_test(tc, collect_with_null_iov_drops_that_direction);
+	suite_add_tcase(s, tc);
+	return s;
+}

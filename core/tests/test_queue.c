@@ -1,0 +1,298 @@
+/* SPDX-License-Identifier: MIT */
+/* Pop and return: batches, order, double returns, len cap, reset, restore. */
+#include "unit.h"
+
+static const uint32_t W64 = 64, R16 = 16;
+
+START_TEST(empty_ring_pops_nothing)
+{
+	struct tq t;
+	struct virtq_chain c;
+
+	tq_setup(&t, 8, 0);
+	tq_pop_expect(&t, &c, 0);
+	tq_pop_expect(&t, &c, 0);
+	ck_assert_uint_eq(virtq_inflight(&t.q), 0);
+	tq_teardown(&t);
+}
+END_TEST
+
+START_TEST(pop_returns_published_heads_in_avail_order)
+{
+	struct tq t;
+	struct virtq_chain c;
+	int h[3];
+
+	tq_setup(&t, 8, 0);
+	for (int i = 0; i < 3; i++)
+		h[i] = tq_publish(&t, &R16, 1, NULL, 0, 1);
+	for (int i = 0; i < 3; i++) {
+		tq_pop_expect(&t, &c, 1);
+		ck_assert_uint_eq(virtq_chain_head(&c), h[i]);
+		ck_assert_rc(virtq_fill(&t.q, &c, 0), 0);
+	}
+	tq_pop_expect(&t, &c, 0);
+	ck_assert_uint_eq(virtq_last_avail(&t.q), 3);
+	tq_teardown(&t);
+}
+END_TEST
+
+START_TEST(batched_fill_publishes_with_one_idx_store)
+{
+	struct tq t;
+	struct virtq_chain c[4];
+	uint32_t id, len;
+
+	tq_setup(&t, 8, 0);
+	for (int i = 0; i < 4; i++)
+		tq_publish(&t, NULL, 0, &W64, 1, 1);
+	for (int i = 0; i < 4; i++) {
+		tq_pop_expect(&t, &c[i], 1);
+		uint64_t r, w;
+		unsigned n;
+		ck_assert_rc(tq_walk(&c[i], &r, &w, &n), 0);
+	}
+	for (int i = 0; i < 4; i++)
+		ck_assert_rc(virtq_fill(&t.q, &c[i], 10 + i), 0);
+	/* Nothing visible to the driver before the flush. */
+	ck_assert_uint_eq(virtq_fake_used_idx(t.drv), 0);
+	ck_assert_rc(virtq_flush(&t.q), 0);
+	ck_assert_uint_eq(virtq_fake_used_idx(t.drv), 4);
+	ck_assert_uint_eq(virtq_used_idx(&t.q), 4);
+	for (int i = 0; i < 4; i++) {
+		ck_assert_int_eq(virtq_fake_get_used(t.drv, &id, &len, NULL), 1);
+		ck_assert_uint_eq(id, virtq_chain_head(&c[i]));
+		ck_assert_uint_eq(len, 10 + i);
+	}
+	ck_assert_rc(virtq_flush(&t.q), 0); /* empty flush is a no-op */
+	ck_assert_uint_eq(virtq_fake_used_idx(t.drv), 4);
+	tq_teardown(&t);
+}
+END_TEST
+
+START_TEST(chains_can_be_returned_out_of_order)
+{
+	struct tq t;
+	struct virtq_chain c[3];
+	uint32_t id, len;
+	const int order[3] = {2, 0, 1};
+
+	tq_setup(&t, 4, 0);
+	for (int i = 0; i < 3; i++) {
+		tq_publish(&t, &R16, 1, NULL, 0, 1);
+		tq_pop_expect(&t, &c[i], 1);
+	}
+	for (int i = 0; i < 3; i++)
+		ck_assert_rc(virtq_push(&t.q, &c[order[i]], 0, NULL), 0);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(virtq_fake_get_used(t.drv, &id, &len, NULL), 1);
+		ck_assert_uint_eq(id, virtq_chain_head(&c[order[i]]));
+		ck_assert_uint_eq(len, 0); /* read-only chain: nothing written */
+	}
+	tq_teardown(&t);
+}
+END_TEST
+
+START_TEST(second_return_of_a_chain_is_refused)
+{
+	struct tq t;
+	struct virtq_chain c, copy;
+
+	tq_setup(&t, 4, 0);
+	tq_publish(&t, &R16, 1, NULL, 0, 1);
+	tq_pop_expect(&t, &c, 1);
+	copy = c;
+	ck_assert_rc(virtq_push(&t.q, &c, 0, NULL), 0);
+	ck_assert_rc(virtq_push(&t.q, &c, 0, NULL), VIRTQ_E_NOT_IN_FLIGHT);
+	/* Even a stale copy of the chain cannot return the head again. */
+	ck_assert_rc(virtq_push(&t.q, &copy, 0, NULL), VIRTQ_E_NOT_IN_FLIGHT);
+	ck_assert_uint_eq(virtq_fake_used_idx(t.drv), 1);
+	tq_teardown(&t);
+}
+END_TEST
+
+START_TEST(chain_of_another_queue_is_refused)
+{
+	struct tq t, u;
+	struct virtq_chain c;
+
+	tq_setup(&t, 4, 0);
+	tq_setup(&u, 4, 0);
+	tq_publish(&t, &R16, 1, NULL, 0, 1);
+	tq_pop_expect(&t, &c, 1);
+	ck_assert_rc(virtq_push(&u.q, &c, 0, NULL), VIRTQ_E_INVAL);
+	ck_assert_rc(virtq_push(&t.q, &c, 0, NULL), 0);
+	tq_teardown(&u);
+	tq_teardown(&t);
+}
+END_TEST
+
+START_TEST(used_len_is_capped_to_writable_bytes_walked)
+{
+	struct tq t;
+	struct virtq_chain c;
+	uint32_t id, len;
+	const uint32_t w[2] = {100, 28};
+
+	tq_setup(&t, 4, 0);
+	/* Walked fully: cap is the whole writable capacity. */
+	tq_publish(&t, &R16, 1, w, 2, 3);
+	tq_pop_expect(&t, &c, 1);
+	uint64_t r, wr;
+	unsigned n;
+	ck_assert_rc(tq_walk(&c, &r, &wr, &n), 0);
+	ck_assert_uint_eq(wr, 128);
+	ck_assert_rc(virtq_push(&t.q, &c, 0xFFFFFFFFu, NULL), 0);
+	ck_assert_int_eq(virtq_fake_get_used(t.drv, &id, &len, NULL), 1);
+	ck_assert_uint_eq(len, 128);
+	/* Not walked: nothing yielded for writing, so nothing can be claimed. */
+	tq_publish(&t, &R16, 1, w, 2, 3);
+	tq_pop_expect(&t, &c, 1);
+	ck_assert_rc(virtq_push(&t.q, &c, 50, NULL), 0);
+	ck_assert_int_eq(virtq_fake_get_used(t.drv, &id, &len, NULL), 1);
+	ck_assert_uint_eq(len, 0);
+	/* Under-reporting is allowed (SPLIT-USED-7) and passed through. */
+	tq_publish(&t, NULL, 0, w, 2, 3);
+	tq_pop_expect(&t, &c, 1);
+	ck_assert_rc(tq_walk(&c, &r, &wr, &n), 0);
+	ck_assert_rc(virtq_push(&t.q, &c, 7, NULL), 0);
+	ck_assert_int_eq(virtq_fake_get_used(t.drv, &id, &len, NULL), 1);
+	ck_assert_uint_eq(len, 7);
+	tq_teardown(&t);
+}
+END_TEST
+
+START_TEST(reset_forgets_everything_and_touches_no_memory)
+{
+	struct tq t;
+	struct virtq_chain c;
+
+	tq_setup(&t, 8, 0);
+	tq_publish(&t, &R16, 1, NULL, 0, 1);
+	tq_publish(&t, &R16, 1, NULL, 0, 1);
+	tq_pop_expect(&t, &c, 1);
+	ck_assert_uint_eq(virtq_inflight(&t.q), 1);
+	virtq_reset(&t.q);
+	ck_assert_uint_eq(virtq_inflight(&t.q), 0);
+	ck_assert_uint_eq(virtq_last_avail(&t.q), 0);
+	ck_assert_uint_eq(virtq_used_idx(&t.q), 0);
+	/* The pre-reset chain cannot be returned into the new queue state. */
+	ck_assert_rc(virtq_push(&t.q, &c, 0, NULL), VIRTQ_E_NOT_IN_FLIGHT);
+	ck_assert_uint_eq(virtq_fake_used_idx(t.drv), 0);
+	/* After reset the device starts again at avail slot 0 (VQ-RST-2). */
+	tq_pop_expect(&t, &c, 1);
+	tq_pop_expect(&t, &c, 1);
+	tq_pop_expect(&t, &c, 0);
+	tq_teardown(&t);
+}
+END_TEST
+
+START_TEST(restore_resumes_at_saved_indices)
+{
+	struct tq t;
+	struct virtq_chain c;
+	int heads[6];
+	uint32_t id, len;
+	bool notify;
+
+	tq_setup(&t, 8, F_EVENT_IDX);
+	for (int i = 0; i < 6; i++)
+		heads[i] = tq_publish(&t, &R16, 1, NULL, 0, 1);
+	for (int i = 0; i < 4; i++) {
+		tq_pop_expect(&t, &c, 1);
+		if (i < 2)
+			ck_assert_rc(virtq_push(&t.q, &c, 0, NULL), 0);
+	}
+	/* Saved: last_avail 4, used 2; heads[2], heads[3] in flight. */
+	ck_assert_uint_eq(virtq_last_avail(&t.q), 4);
+	ck_assert_uint_eq(virtq_used_idx(&t.q), 2);
+	virtq_reset(&t.q);
+	ck_assert_rc(virtq_restore(&t.q, 4, 2), 0);
+	ck_assert_rc(virtq_reopen(&t.q, heads[3], &c), 1);
+	ck_assert_rc(virtq_reopen(&t.q, heads[3], &c), VIRTQ_E_HEAD_IN_USE);
+	ck_assert_rc(virtq_reopen(&t.q, 8, &c), VIRTQ_E_HEAD_RANGE);
+	/* used_event far away, yet the first decision after restore notifies. */
+	virtq_fake_set_used_event(t.drv, 100);
+	ck_assert_rc(virtq_push(&t.q, &c, 0, &notify), 0);
+	ck_assert(notify);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(virtq_fake_get_used(t.drv, &id, &len, NULL), 1);
+	ck_assert_uint_eq(id, heads[3]);
+	tq_pop_expect(&t, &c, 1);
+	ck_assert_uint_eq(virtq_chain_head(&c), heads[4]);
+	ck_assert_rc(virtq_push(&t.q, &c, 0, &notify), 0);
+	ck_assert(!notify); /* window judged normally again */
+	tq_teardown(&t);
+}
+END_TEST
+
+START_TEST(restore_rejects_impossible_indices)
+{
+	struct tq t;
+
+	tq_setup(&t, 8, 0);
+	ck_assert_rc(virtq_restore(&t.q, 9, 0), VIRTQ_E_RESTORE);
+	ck_assert_rc(virtq_restore(&t.q, 0, 1), VIRTQ_E_RESTORE); /* used ahead of avail */
+	ck_assert_rc(virtq_restore(&t.q, 8, 0), 0);
+	ck_assert_rc(virtq_restore(&t.q, 3, 0xFFFD), 0); /* across the wrap: 6 apart */
+	ck_assert_uint_eq(virtq_last_avail(&t.q), 3);
+	ck_assert_uint_eq(virtq_used_idx(&t.q), 0xFFFD);
+	tq_teardown(&t);
+}
+END_TEST
+
+START_TEST(queue_sizes_1_2_256_serve_full_rings)
+{
+	const uint32_t sizes[] = {1, 2, 256};
+
+	for (size_t k = 0; k < 3; k++) {
+		struct tq t;
+		static struct virtq_chain c[256];
+		uint32_t id, len;
+
+		tq_setup(&t, sizes[k], 0);
+		for (int round = 0; round < 3; round++) {
+			/* Fill the ring completely: avail idx - last_avail == size (SPLIT-AV-6). */
+			for (uint32_t i = 0; i < sizes[k]; i++)
+				tq_publish(&t, NULL, 0, &W64, 1, 1);
+			for (uint32_t i = 0; i < sizes[k]; i++)
+				tq_pop_expect(&t, &c[i], 1);
+			tq_pop_expect(&t, &c[0], 0);
+			ck_assert_uint_eq(virtq_inflight(&t.q), sizes[k]);
+			for (uint32_t i = 0; i < sizes[k]; i++) {
+				uint64_t r, w;
+				unsigned n;
+				ck_assert_rc(tq_walk(&c[i], &r, &w, &n), 0);
+				ck_assert_rc(virtq_fill(&t.q, &c[i], i % 65), 0);
+			}
+			ck_assert_rc(virtq_flush(&t.q), 0);
+			for (uint32_t i = 0; i < sizes[k]; i++) {
+				ck_assert_int_eq(virtq_fake_get_used(t.drv, &id, &len, NULL), 1);
+				ck_assert_uint_eq(id, virtq_chain_head(&c[i]));
+				ck_assert_uint_eq(len, i % 65);
+			}
+		}
+		tq_teardown(&t);
+	}
+}
+END_TEST
+
+Suite *queue_suite(void)
+{
+	Suite *s = suite_create("queue");
+	TCase *tc = tcase_create("pop_push");
+
+	tcase_add_test(tc, empty_ring_pops_nothing);
+	tcase_add_test(tc, pop_returns_published_heads_in_avail_order);
+	tcase_add_test(tc, batched_fill_publishes_with_one_idx_store);
+	tcase_add_test(tc, chains_can_be_returned_out_of_order);
+	tcase_add_test(tc, second_return_of_a_chain_is_refused);
+	tcase_add_test(tc, chain_of_another_queue_is_refused);
+	tcase_add_test(tc, used_len_is_capped_to_writable_bytes_walked);
+	tcase_add_test(tc, reset_forgets_everything_and_touches_no_memory);
+	tcase_add_test(tc, restore_resumes_at_saved_indices);
+	tcase_add_test(tc, restore_rejects_impossible_indices);
+	tcase_add_test(tc, queue_sizes_1_2_256_serve_full_rings);
+	suite_add_tcase(s, tc);
+	return s;
+}

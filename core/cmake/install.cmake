@@ -15,5 +15,8 @@ write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/virtqConfigVersion.
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/virtqConfig.cmake
   ${CMAKE_CURRENT_BINARY_DIR}/virtqConfigVersion.cmake DESTINATION ${VIRTQ_CMAKE_DIR})
 
+# Relocatable: the prefix is found from the .pc file's own location, so a
+# `cmake --install --prefix` anywhere yields a working file.
+file(RELATIVE_PATH VIRTQ_PC_TO_PREFIX "/p/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/p")
 configure_file(${CMAKE_CURRENT_LIST_DIR}/virtq.pc.in ${CMAKE_CURRENT_BINARY_DIR}/virtq.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/virtq.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -21,6 +21,7 @@ START_TEST(unknown_codes_say_so)
 	ck_assert_str_eq(virtq_strerror(1), "unknown error");
 	ck_assert_str_eq(virtq_err_name(VIRTQ_E_LAST - 1), "VIRTQ_E_UNKNOWN");
 	ck_assert_str_eq(virtq_err_name(0), "VIRTQ_OK");
+	ck_assert_str_eq(virtq_strerror(0), "success");
 	ck_assert_str_eq(virtq_err_name(VIRTQ_E_CHAIN_LOOP), "VIRTQ_E_CHAIN_LOOP");
 }
 END_TEST

@@ -421,6 +421,30 @@ START_TEST(avail_idx_far_ahead_never_replays_stale_entries)
 }
 END_TEST
 
+START_TEST(misaligned_indirect_table_is_read_once_bytewise)
+{
+	struct tq t;
+	const uint16_t idx[1] = {0};
+	const struct virtq_desc d[1] = {{TABLE + 3, 2 * 16, VIRTQ_DESC_F_INDIRECT, 0}};
+	struct virtq_chain c;
+	uint64_t r, w;
+	unsigned n;
+
+	/* Nothing in the spec aligns an indirect table; it must still work. */
+	tq_setup(&t, 8, F_INDIRECT);
+	virtq_fake_write_table_desc(t.drv, TABLE + 3, 0, BUF, 5, VIRTQ_DESC_F_NEXT, 1);
+	virtq_fake_write_table_desc(t.drv, TABLE + 3, 1, BUF + 64, 7, VIRTQ_DESC_F_WRITE, 0);
+	virtq_fake_write_desc(t.drv, idx[0], d[0].addr, d[0].len, d[0].flags, d[0].next);
+	virtq_fake_set_avail_ring(t.drv, 0, 0);
+	virtq_fake_set_avail_idx(t.drv, 1);
+	tq_pop_expect(&t, &c, 1);
+	ck_assert_rc(tq_walk(&c, &r, &w, &n), 0);
+	ck_assert_uint_eq(r, 5);
+	ck_assert_uint_eq(w, 7);
+	tq_teardown(&t);
+}
+END_TEST
+
 Suite *hostile_suite(void)
 {
 	Suite *s = suite_create("hostile");
@@ -446,6 +470,7 @@ Suite *hostile_suite(void)
 	tcase_add_test(tc, avail_idx_exactly_size_ahead_is_accepted);
 	tcase_add_test(tc, avail_idx_moving_backwards_breaks_queue);
 	tcase_add_test(tc, avail_idx_far_ahead_never_replays_stale_entries);
+	tcase_add_test(tc, misaligned_indirect_table_is_read_once_bytewise);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -91,6 +91,9 @@ START_TEST(bad_region_tables_are_refused)
 	r[1].hva = host_b;
 	r[1].gpa = UINT64_MAX - 0x10;
 	ck_assert_rc(virtq_mem_init(&m, r, 2), VIRTQ_E_MEM_REGIONS); /* wraps */
+	r[1].gpa = 0x2000;
+	r[1].hva = (void *)(UINTPTR_MAX - 0x10);
+	ck_assert_rc(virtq_mem_init(&m, r, 2), VIRTQ_E_MEM_REGIONS); /* host wraps */
 	ck_assert_rc(virtq_mem_init(NULL, r, 2), VIRTQ_E_INVAL);
 	ck_assert_rc(virtq_mem_init(&m, NULL, 1), VIRTQ_E_INVAL);
 }

@@ -179,6 +179,12 @@ START_TEST(kicks_with_event_idx_use_avail_event_and_keep_flags_zero)
 	tq_pop_expect(&t, &c, 0);
 	/* Drained with kicks on: avail_event asks for a kick at the next slot. */
 	ck_assert_uint_eq(virtq_fake_avail_event(t.drv), 2);
+	/* Polling an empty ring again neither moves nor rewrites avail_event. */
+	virtq_fake_write_desc(t.drv, 0, 0, 0, 0, 0);
+	*(volatile uint16_t *)virtq_arena_hva(&t.arena, t.drv->used_gpa + 4 + 8 * 8) = 0xBEEF;
+	tq_pop_expect(&t, &c, 0);
+	ck_assert_uint_eq(virtq_fake_avail_event(t.drv), 0xBEEF);
+	*(volatile uint16_t *)virtq_arena_hva(&t.arena, t.drv->used_gpa + 4 + 8 * 8) = 2;
 	ck_assert(virtq_fake_publish(t.drv) == false); /* nothing new: no kick */
 	uint64_t kicks = t.drv->kicks;
 	tq_publish(&t, &R8, 1, NULL, 0, 8);

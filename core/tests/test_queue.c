@@ -103,7 +103,9 @@ START_TEST(second_return_of_a_chain_is_refused)
 	tq_pop_expect(&t, &c, 1);
 	copy = c;
 	ck_assert_rc(virtq_push(&t.q, &c, 0, NULL), 0);
-	ck_assert_rc(virtq_push(&t.q, &c, 0, NULL), VIRTQ_E_NOT_IN_FLIGHT);
+	bool notify = true;
+	ck_assert_rc(virtq_push(&t.q, &c, 0, &notify), VIRTQ_E_NOT_IN_FLIGHT);
+	ck_assert(!notify); /* a refused return never asks for an interrupt */
 	/* Even a stale copy of the chain cannot return the head again. */
 	ck_assert_rc(virtq_push(&t.q, &copy, 0, NULL), VIRTQ_E_NOT_IN_FLIGHT);
 	ck_assert_uint_eq(virtq_fake_used_idx(t.drv), 1);
@@ -232,6 +234,16 @@ START_TEST(restore_rejects_impossible_indices)
 
 	tq_setup(&t, 8, 0);
 	ck_assert_rc(virtq_restore(&t.q, 9, 0), VIRTQ_E_RESTORE);
+	{
+		static struct virtq_queue bad;
+		struct virtq_queue_config c = virtq_fake_config(t.drv);
+
+		c.size = 3;
+		ck_assert_rc(virtq_init(&bad, &c), VIRTQ_E_QUEUE_SIZE);
+		ck_assert_rc(virtq_restore(&bad, 0, 0), VIRTQ_E_INVAL); /* never set up */
+		virtq_reset(&bad);
+		ck_assert_rc(virtq_broken(&bad), VIRTQ_E_INVAL); /* reset cannot revive it */
+	}
 	ck_assert_rc(virtq_restore(&t.q, 0, 1), VIRTQ_E_RESTORE); /* used ahead of avail */
 	ck_assert_rc(virtq_restore(&t.q, 8, 0), 0);
 	ck_assert_rc(virtq_restore(&t.q, 3, 0xFFFD), 0); /* across the wrap: 6 apart */

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Install the Debian 12 packages the build and tests need.  Idempotent: only
+# missing packages are installed, and apt's lists are refreshed only then.
+set -euo pipefail
+
+PACKAGES=(
+  cmake make pkg-config gcc
+  clang-14 libclang-rt-14-dev   # asan preset: ASan + UBSan runtimes
+  check                         # unit tests
+  gcovr                         # coverage summaries
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  echo "deps: all present"
+  exit 0
+fi
+echo "deps: installing ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

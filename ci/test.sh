@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# All tests: install what is missing, then for each preset (asan first, then
+# dev) configure, build (warnings are errors) and run every ctest.  Exits
+# non-zero on the first failure.  Usage: ci/test.sh [preset ...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash ci/deps.sh
+
+presets=("$@")
+if ((${#presets[@]} == 0)); then presets=(asan dev); fi
+
+for preset in "${presets[@]}"; do
+  echo "== ${preset}: configure"
+  cmake --preset "${preset}" >/dev/null
+  echo "== ${preset}: build"
+  cmake --build --preset "${preset}"
+  echo "== ${preset}: test"
+  ctest --preset "${preset}"
+done
+echo "ci/test.sh: all presets passed (${presets[*]})"

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "plant.h"
 #include "shm.h"
 #include "virtq/error.h"
 
@@ -101,9 +102,13 @@ static int refresh_avail(struct virtq_queue *q)
 	uint16_t idx = shm_load16_acquire(&q->avail->idx, VIRTQ_SHM_AVAIL_IDX);
 	uint16_t ahead = (uint16_t)(idx - q->last_avail);
 
-	if (ahead > q->size)
+	if (PLANTED(CONSUME_BEYOND_AVAIL) && ahead == 0 && q->shadow_avail == q->last_avail) {
+		q->shadow_avail = (uint16_t)(idx + 1);
+		return 1;
+	}
+	if (ahead > q->size && !PLANTED(NO_AVAIL_CHECK))
 		return mark_broken(q, VIRTQ_E_AVAIL_IDX);
-	if (ahead < (uint16_t)(q->shadow_avail - q->last_avail))
+	if (ahead < (uint16_t)(q->shadow_avail - q->last_avail) && !PLANTED(NO_AVAIL_CHECK))
 		return mark_broken(q, VIRTQ_E_AVAIL_IDX);
 	q->shadow_avail = idx;
 	return ahead != 0;
@@ -122,7 +127,8 @@ static int rearm_if_idle(struct virtq_queue *q)
 		return 0;
 	if (q->avail_event_armed)
 		return 0;
-	shm_store16(q->avail_event, q->last_avail, VIRTQ_SHM_AVAIL_EVENT);
+	if (!PLANTED(NO_AVAIL_EVENT))
+		shm_store16(q->avail_event, q->last_avail, VIRTQ_SHM_AVAIL_EVENT);
 	shm_fence_full();
 	q->avail_event_armed = true;
 	return refresh_avail(q);
@@ -190,7 +196,11 @@ int virtq_fill(struct virtq_queue *q, struct virtq_chain *chain, uint32_t writte
 		return VIRTQ_E_NOT_IN_FLIGHT;
 	/* len never overstates what the device could have written (SPLIT-USED-3). */
 	len = written < chain->writable ? written : (uint32_t)chain->writable;
+	if (PLANTED(NO_LEN_CAP))
+		len = written;
 	elem = &q->used->ring[q->next_used & (uint16_t)(q->size - 1)];
+	if (PLANTED(IDX_BEFORE_ENTRY))
+		shm_store16_release(&q->used->idx, (uint16_t)(q->next_used + 1), VIRTQ_SHM_USED_IDX);
 	shm_store32(&elem->id, chain->head, VIRTQ_SHM_USED_ELEM);
 	shm_store32(&elem->len, len, VIRTQ_SHM_USED_ELEM);
 	q->next_used++;
@@ -231,9 +241,15 @@ bool virtq_should_notify(struct virtq_queue *q)
 		/* §2.7.7.2: flags bit 0 is disregarded; used_event decides. */
 		uint16_t event = shm_load16(q->used_event, VIRTQ_SHM_USED_EVENT);
 
+		if (PLANTED(IGNORE_USED_EVENT))
+			return true;
+		if (PLANTED(NEED_EVENT_OFF_BY_ONE))
+			return !valid || (uint16_t)(new_idx - event) < (uint16_t)(new_idx - old);
 		return !valid || virtq_need_event(event, new_idx, old);
 	}
 	/* §2.7.7.2: used_event is disregarded; only bit 0 of flags counts. */
+	if (PLANTED(IGNORE_NO_INTERRUPT))
+		return true;
 	return !(shm_load16(&q->avail->flags, VIRTQ_SHM_AVAIL_FLAGS) & VIRTQ_AVAIL_F_NO_INTERRUPT);
 }
 
@@ -256,7 +272,7 @@ int virtq_disable_kicks(struct virtq_queue *q)
 		return VIRTQ_E_BROKEN;
 	q->kicks_enabled = false;
 	/* Under EVENT_IDX used flags must stay 0 (SPLIT-ANS-10). */
-	if (!virtq_has_feature(q, VIRTQ_F_EVENT_IDX))
+	if (!virtq_has_feature(q, VIRTQ_F_EVENT_IDX) || PLANTED(USED_FLAGS_EVENT_IDX))
 		shm_store16(&q->used->flags, VIRTQ_USED_F_NO_NOTIFY, VIRTQ_SHM_USED_FLAGS);
 	return 0;
 }
@@ -268,9 +284,10 @@ int virtq_enable_kicks(struct virtq_queue *q)
 	if (q->broken)
 		return VIRTQ_E_BROKEN;
 	q->kicks_enabled = true;
-	if (virtq_has_feature(q, VIRTQ_F_EVENT_IDX))
-		shm_store16(q->avail_event, q->shadow_avail, VIRTQ_SHM_AVAIL_EVENT);
-	else
+	if (virtq_has_feature(q, VIRTQ_F_EVENT_IDX)) {
+		if (!PLANTED(NO_AVAIL_EVENT))
+			shm_store16(q->avail_event, q->shadow_avail, VIRTQ_SHM_AVAIL_EVENT);
+	} else
 		shm_store16(&q->used->flags, 0, VIRTQ_SHM_USED_FLAGS);
 	/* F2: expose the re-enable before re-reading avail idx (lost-kick race). */
 	shm_fence_full();

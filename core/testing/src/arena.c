@@ -55,6 +55,8 @@ static unsigned char *piece(const struct virtq_arena *a, uint64_t gpa, uint64_t 
 	const struct virtq_mem_region *r;
 	uint64_t off;
 
+	/* Always set: gcc -O3 (release preset) cannot see that callers check first. */
+	*n = 0;
 	if (i < 0)
 		return NULL;
 	r = &a->regions[i];

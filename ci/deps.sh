@@ -8,6 +8,8 @@ PACKAGES=(
   clang-14 libclang-rt-14-dev   # asan preset: ASan + UBSan runtimes
   check                         # unit tests
   gcovr                         # coverage summaries
+  xz-utils                      # interop: unpacking linux-source-6.1 (apt-get download)
+  valgrind                      # bench/run.sh: callgrind instruction counts
 )
 
 missing=()

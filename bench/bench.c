@@ -527,12 +527,18 @@ int main(int argc, char **argv)
 		reps = 1;
 		rt_buffers = 20000;
 	}
+	/* callgrind's files go beside the JSON, or into a fresh temporary directory. */
 	if (json) {
 		snprintf(outdir, sizeof(outdir), "%s", json);
 		if (strrchr(outdir, '/'))
 			*strrchr(outdir, '/') = '\0';
 		else
 			snprintf(outdir, sizeof(outdir), ".");
+	} else if (cg) {
+		snprintf(outdir, sizeof(outdir), "/tmp/virtq_bench.XXXXXX");
+		if (!mkdtemp(outdir))
+			die("mkdtemp: %s", strerror(errno));
+		fprintf(stderr, "callgrind output in %s\n", outdir);
 	}
 
 	machine(cpu, sizeof(cpu));

@@ -194,6 +194,13 @@ int virtq_fill(struct virtq_queue *q, struct virtq_chain *chain, uint32_t writte
 		return VIRTQ_E_INVAL;
 	if (chain->returned || !inflight_test(q, chain->head))
 		return VIRTQ_E_NOT_IN_FLIGHT;
+	/*
+	 * The ring holds size entries.  Only a driver that re-posts heads it
+	 * has not yet seen used can make a device fill more before a flush;
+	 * publish what is pending rather than overwrite it.
+	 */
+	if ((uint16_t)(q->next_used - q->published) == q->size)
+		virtq_flush(q);
 	/* len never overstates what the device could have written (SPLIT-USED-3). */
 	len = written < chain->writable ? written : (uint32_t)chain->writable;
 	if (PLANTED(NO_LEN_CAP))

@@ -445,6 +445,35 @@ START_TEST(misaligned_indirect_table_is_read_once_bytewise)
 }
 END_TEST
 
+START_TEST(reposted_heads_never_overwrite_unpublished_entries)
+{
+	struct tq t;
+	struct virtq_chain c;
+	uint32_t id, len;
+	int head;
+
+	/* The driver re-posts a head the device returned but has not published. */
+	tq_setup(&t, 2, 0);
+	head = tq_publish(&t, &R16, 1, NULL, 0, 8);
+	for (int i = 0; i < 3; i++) {
+		if (i > 0) {
+			virtq_fake_set_avail_ring(t.drv, (uint16_t)i, (uint16_t)head);
+			virtq_fake_set_avail_idx(t.drv, (uint16_t)(i + 1));
+		}
+		tq_pop_expect(&t, &c, 1);
+		ck_assert_uint_eq(virtq_chain_head(&c), head);
+		ck_assert_rc(virtq_fill(&t.q, &c, 0), 0);
+	}
+	/* The third fill found the 2-entry ring full and published it first. */
+	ck_assert_uint_eq(virtq_fake_used_idx(t.drv), 2);
+	ck_assert_rc(virtq_flush(&t.q), 0);
+	ck_assert_uint_eq(virtq_fake_used_idx(t.drv), 3);
+	virtq_fake_read_used_elem(t.drv, 2, &id, &len);
+	ck_assert_uint_eq(id, head);
+	tq_teardown(&t);
+}
+END_TEST
+
 Suite *hostile_suite(void)
 {
 	Suite *s = suite_create("hostile");
@@ -471,6 +500,7 @@ Suite *hostile_suite(void)
 	tcase_add_test(tc, avail_idx_moving_backwards_breaks_queue);
 	tcase_add_test(tc, avail_idx_far_ahead_never_replays_stale_entries);
 	tcase_add_test(tc, misaligned_indirect_table_is_read_once_bytewise);
+	tcase_add_test(tc, reposted_heads_never_overwrite_unpublished_entries);
 	suite_add_tcase(s, tc);
 	return s;
 }

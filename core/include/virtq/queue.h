@@ -113,6 +113,9 @@ int virtq_pop(struct virtq_queue *q, struct virtq_chain *chain);
  * len = @p written capped to the writable bytes the walk has yielded so far,
  * so it never overstates (SPLIT-USED-3, catalogue §5 item 1); a read-only
  * chain gets 0.  Chains may be returned in any order (§2.6, VQ-GEN-2).
+ * If queue-size entries are already filled and unpublished (possible only
+ * when a hostile driver re-posts heads before seeing them used), they are
+ * flushed first so that none is overwritten.
  * @return 0, VIRTQ_E_BROKEN, VIRTQ_E_INVAL (chain of another queue), or
  *         VIRTQ_E_NOT_IN_FLIGHT (second return of the same chain).
  */

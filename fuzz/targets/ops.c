@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ops: a script of interleaved driver and device operations.  The driver ops
+ * are those of rings (any descriptor field, avail idx moved by any amount,
+ * flags, used_event, well-formed chains); the device ops pop and walk, fill,
+ * flush with the notify decision, enable or disable kicks, reset, restore
+ * indices, re-open a head, drain.  Judged step by step by the differential
+ * oracle: core and the reference model must agree on every return code,
+ * segment, descriptor fetch, used ring byte and notify decision, on top of
+ * the invariants of device.h.
+ */
+#include "device.h"
+#include "driver.h"
+#include "fuzz.h"
+#include "targets.h"
+
+enum {
+	OP_POP = DRIVER_OPS,
+	OP_FILL,
+	OP_FLUSH,
+	OP_KICKS,
+	OP_RESET,
+	OP_RESTORE,
+	OP_REOPEN,
+	OP_DRAIN,
+};
+
+static const struct script_op ops_ops[] = {
+	DRIVER_OP_TABLE,
+	{"pop", 0, {{0}}, "device pops one chain and walks it through the cursors"},
+	{"fill", 2, {{"pick", 1}, {"written", 4}}, "device returns remembered chain #pick"},
+	{"flush", 0, {{0}}, "device publishes used idx and decides whether to notify"},
+	{"kicks", 1, {{"on", 1}}, "device enables (odd) or disables (even) kicks"},
+	{"reset", 0, {{0}}, "device resets the queue"},
+	{"restore", 2, {{"last_avail", 2}, {"used", 2}}, "device restores indices"},
+	{"reopen", 1, {{"head", 2}}, "device re-opens a head after restore"},
+	{"drain", 0, {{0}}, "device pops, walks and returns until empty or error"},
+};
+const struct script_def ops_def = {"ops", 5, FUZZ_HEADER_FIELDS,
+				   sizeof(ops_ops) / sizeof(ops_ops[0]), ops_ops};
+
+static void device_op(struct fuzz_dev *d, const struct script_vals *op)
+{
+	switch (op->op) {
+	case OP_POP:
+		dev_pop(d);
+		break;
+	case OP_FILL:
+		dev_fill(d, (unsigned)op->v[0], (uint32_t)op->v[1]);
+		break;
+	case OP_FLUSH:
+		dev_flush(d);
+		break;
+	case OP_KICKS:
+		dev_kicks(d, op->v[0] & 1);
+		break;
+	case OP_RESET:
+		dev_reset(d);
+		break;
+	case OP_RESTORE:
+		dev_restore(d, (uint16_t)op->v[0], (uint16_t)op->v[1]);
+		break;
+	case OP_REOPEN:
+		dev_reopen(d, (uint16_t)op->v[0]);
+		break;
+	case OP_DRAIN:
+		dev_drain(d);
+		break;
+	default:
+		break;
+	}
+}
+
+int fuzz_ops_run(const uint8_t *data, size_t size)
+{
+	struct script_in in;
+	struct script_vals h, op;
+	struct fuzz_guest g;
+	struct fuzz_driver drv;
+	static struct fuzz_dev d;
+
+	script_in_init(&in, data, size);
+	script_read_header(&in, &ops_def, &h);
+	if (!guest_init(&g, &h)) {
+		guest_free(&g);
+		return 0;
+	}
+	driver_init(&drv, &g);
+	if (dev_init(&d, &g, true)) {
+		while (script_read_op(&in, &ops_def, &op)) {
+			if (op.op < DRIVER_OPS) {
+				/* Driver writes may hit the used ring (it can place
+				 * anything anywhere); the model follows them. */
+				dev_check_used(&d);
+				driver_apply(&drv, &g, &op);
+				dev_resync_used(&d);
+			} else {
+				device_op(&d, &op);
+			}
+		}
+		dev_probe(&d);
+		dev_fini(&d);
+	}
+	guest_free(&g);
+	return 0;
+}
+
+FUZZ_ENTRY(fuzz_ops_run)

@@ -27,6 +27,15 @@ static void check_writes(struct fuzz_dev *d)
 	guest_check_writes(d->g, d->allowed, d->nallowed);
 }
 
+/* Every code core returns is one of the table's, with a name and a text. */
+static int named(int rc)
+{
+	FUZZ_ASSERT(rc >= 0 || (strcmp(virtq_strerror(rc), "unknown error") != 0 &&
+				strcmp(virtq_err_name(rc), "VIRTQ_E_UNKNOWN") != 0),
+		    "core returned %d, which is not in the error table", rc);
+	return rc;
+}
+
 static void check_used_ring(struct fuzz_dev *d)
 {
 	const unsigned char *used;
@@ -56,7 +65,8 @@ bool dev_init(struct fuzz_dev *d, struct fuzz_guest *g, bool differential)
 	memset(d, 0, sizeof(*d));
 	d->g = g;
 	d->differential = differential;
-	rc = virtq_init(&d->q, &g->cfg);
+	d->iov_cap = MODEL_MAX_SEGS;
+	rc = named(virtq_init(&d->q, &g->cfg));
 	if (differential)
 		FUZZ_ASSERT(rc == model_init_result(g), "virtq_init %s, model says %s",
 			    virtq_err_name(rc), virtq_err_name(model_init_result(g)));
@@ -185,9 +195,9 @@ static void finish_chain(struct fuzz_dev *d, struct virtq_chain *c, struct model
 	struct virtq_iov rd, wr;
 	int crc;
 
-	virtq_iov_init(&rd, rseg, MODEL_MAX_SEGS);
-	virtq_iov_init(&wr, wseg, MODEL_MAX_SEGS);
-	crc = virtq_chain_collect(c, &rd, &wr);
+	virtq_iov_init(&rd, rseg, d->iov_cap);
+	virtq_iov_init(&wr, wseg, d->iov_cap);
+	crc = named(virtq_chain_collect(c, &rd, &wr));
 	FUZZ_ASSERT(crc <= 0, "collect returned %d", crc);
 	if (d->differential) {
 		FUZZ_ASSERT(virtq_chain_head(c) == w->head, "head %u, model %u", virtq_chain_head(c),
@@ -225,8 +235,9 @@ int dev_pop(struct fuzz_dev *d)
 
 	if (!d->up)
 		return VIRTQ_E_INVAL;
+	w.cap = d->iov_cap == MODEL_MAX_SEGS ? 0 : d->iov_cap;
 	monitor_window(&d->mon);
-	rc = virtq_pop(&d->q, &c);
+	rc = named(virtq_pop(&d->q, &c));
 	monitor_settle(&d->mon);
 	if (d->differential) {
 		mrc = model_pop(&d->m, &w);
@@ -246,8 +257,9 @@ int dev_reopen(struct fuzz_dev *d, uint16_t head)
 
 	if (!d->up)
 		return VIRTQ_E_INVAL;
+	w.cap = d->iov_cap == MODEL_MAX_SEGS ? 0 : d->iov_cap;
 	monitor_window(&d->mon);
-	rc = virtq_reopen(&d->q, head, &c);
+	rc = named(virtq_reopen(&d->q, head, &c));
 	if (d->differential) {
 		mrc = model_reopen(&d->m, head, &w);
 		FUZZ_ASSERT(rc == mrc, "virtq_reopen %s, model %s", virtq_err_name(rc),
@@ -273,7 +285,7 @@ int dev_fill(struct fuzz_dev *d, unsigned pick, uint32_t written)
 	if (!d->up || n == 0)
 		return VIRTQ_E_INVAL;
 	r = &d->rec[pick % n];
-	rc = virtq_fill(&d->q, &r->chain, written);
+	rc = named(virtq_fill(&d->q, &r->chain, written));
 	monitor_settle(&d->mon);
 	if (d->differential) {
 		mrc = model_fill(&d->m, r->head, r->returned, r->cap, written);
@@ -300,7 +312,7 @@ bool dev_flush(struct fuzz_dev *d)
 
 	if (!d->up)
 		return false;
-	rc = virtq_flush(&d->q);
+	rc = named(virtq_flush(&d->q));
 	monitor_settle(&d->mon);
 	if (d->differential)
 		FUZZ_ASSERT(rc == model_flush(&d->m), "virtq_flush %s, model disagrees",
@@ -327,7 +339,7 @@ int dev_kicks(struct fuzz_dev *d, bool on)
 
 	if (!d->up)
 		return VIRTQ_E_INVAL;
-	rc = on ? virtq_enable_kicks(&d->q) : virtq_disable_kicks(&d->q);
+	rc = named(on ? virtq_enable_kicks(&d->q) : virtq_disable_kicks(&d->q));
 	monitor_settle(&d->mon);
 	if (d->differential) {
 		mrc = on ? model_enable_kicks(&d->m) : model_disable_kicks(&d->m);
@@ -356,7 +368,7 @@ int dev_restore(struct fuzz_dev *d, uint16_t last_avail, uint16_t used_idx)
 	if (!d->up)
 		return VIRTQ_E_INVAL;
 	check_used_ring(d); /* before the model takes the guest's used ring as given */
-	rc = virtq_restore(&d->q, last_avail, used_idx);
+	rc = named(virtq_restore(&d->q, last_avail, used_idx));
 	mrc = model_restore(&d->m, last_avail, used_idx);
 	FUZZ_ASSERT(rc == mrc, "virtq_restore %s, model %s", virtq_err_name(rc), virtq_err_name(mrc));
 	if (rc == 0) {

@@ -47,6 +47,7 @@ struct fuzz_dev {
 	bool up;           /* virtq_init succeeded */
 	bool differential; /* compare with the model */
 	bool probed;       /* dev_probe ran: the final checks are done */
+	uint32_t iov_cap;  /* segments per direction the device provides (dev_init: all) */
 	struct model m;
 	struct monitor mon;
 	struct dev_rec rec[DEV_MAX_RECS];

@@ -36,6 +36,12 @@ static uint64_t place_rings(struct virtq_queue_config *c, uint64_t base, uint32_
 	return c->used_gpa + virtq_used_bytes(size) - base;
 }
 
+/* The callback backend: the same regions, answered through virtq_mem_translate. */
+static void *translate_cb(void *opaque, uint64_t gpa, uint64_t len, uint64_t *contig)
+{
+	return virtq_mem_translate(opaque, gpa, len, contig);
+}
+
 bool guest_init(struct fuzz_guest *g, const struct script_vals *h)
 {
 	uint8_t layout = (uint8_t)h->v[H_LAYOUT];
@@ -51,12 +57,20 @@ bool guest_init(struct fuzz_guest *g, const struct script_vals *h)
 	g->cfg.indirect_max = (uint32_t)h->v[H_IMAX];
 	ring_len = place_rings(&g->cfg, rings_in_data ? DATA_GPA + DATA_CHUNK - 0x100 : RING_GPA,
 			       size, layout & 0x10);
+	if (layout & 0x40) {
+		g->cfg.desc_gpa += 8;
+		ring_len += 8;
+	}
 	if (!rings_in_data && !add_region(g, RING_GPA, (uint32_t)ring_len))
 		return false;
 	for (unsigned i = 0; i < DATA_CHUNKS; i++)
 		if (!(layout & (1u << i)) && !add_region(g, DATA_GPA + i * DATA_CHUNK, DATA_CHUNK))
 			return false;
-	virtq_mem_init(&g->mem, g->table, g->nr);
+	virtq_mem_init(&g->table_mem, g->table, g->nr);
+	if (layout & 0x80)
+		virtq_mem_init_callback(&g->mem, translate_cb, &g->table_mem);
+	else
+		g->mem = g->table_mem;
 	g->cfg.mem = &g->mem;
 	return true;
 }
@@ -79,7 +93,8 @@ bool guest_clone(struct fuzz_guest *dst, const struct fuzz_guest *src)
 			return false;
 		memcpy(dst->r[i].host, src->r[i].host, src->r[i].len);
 	}
-	virtq_mem_init(&dst->mem, dst->table, dst->nr);
+	virtq_mem_init(&dst->table_mem, dst->table, dst->nr);
+	dst->mem = dst->table_mem;
 	dst->cfg.mem = &dst->mem;
 	return true;
 }

@@ -14,6 +14,9 @@
  *              host-discontiguous regions, and one crossing into a hole faults.
  *   layout bit 5 puts the rings in the data window instead (at a chunk
  *              boundary), to exercise setup-time range errors.
+ *   layout bit 6 moves the descriptor table 8 bytes off its alignment.
+ *   layout bit 7 serves translation through a virtq_translate_fn callback
+ *              (over the same regions) instead of the region table.
  */
 #ifndef VIRTQ_FUZZ_GUEST_H
 #define VIRTQ_FUZZ_GUEST_H
@@ -48,7 +51,8 @@ struct fuzz_guest {
 	struct fuzz_region r[1 + DATA_CHUNKS];
 	struct virtq_mem_region table[1 + DATA_CHUNKS];
 	unsigned nr;
-	struct virtq_mem mem;
+	struct virtq_mem mem;   /* what the device uses */
+	struct virtq_mem table_mem; /* the region table, behind the callback */
 };
 
 /* Allocate regions and ring placement from the header; returns false only on OOM. */

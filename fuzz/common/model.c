@@ -94,12 +94,23 @@ int model_restore(struct model *m, uint16_t last_avail, uint16_t used_idx)
 
 /* ---- the walk ---- */
 
-static void emit(struct model_walk *w, uint64_t gpa, uint32_t len, bool writable)
+/*
+ * One segment.  A device whose segment array is full fails the chain
+ * (IOV_FULL) at the segment that does not fit, which it has nonetheless
+ * been handed, so its bytes count as handed out.
+ */
+static int emit(struct model_walk *w, uint64_t gpa, uint32_t len, bool writable)
 {
-	if (w->nseg < MODEL_MAX_SEGS)
-		w->seg[w->nseg++] = (struct model_seg){gpa, len, writable};
+	uint32_t *n = writable ? &w->nw : &w->nr;
+
 	if (writable)
 		w->writable += len;
+	if (w->cap != 0 && *n == w->cap)
+		return VIRTQ_E_IOV_FULL;
+	(*n)++;
+	if (w->nseg < MODEL_MAX_SEGS)
+		w->seg[w->nseg++] = (struct model_seg){gpa, len, writable};
+	return 0;
 }
 
 /*
@@ -120,7 +131,8 @@ static int emit_buffer(const struct fuzz_guest *g, struct model_walk *w, uint64_
 		room = r->len - (addr + done - r->gpa);
 		if (room > len - done)
 			room = len - done;
-		emit(w, addr + done, (uint32_t)room, writable);
+		if (emit(w, addr + done, (uint32_t)room, writable))
+			return VIRTQ_E_IOV_FULL;
 		done += room;
 	}
 	return 0;
@@ -135,7 +147,7 @@ void model_walk_chain(const struct fuzz_guest *g, uint32_t size, uint32_t imax, 
 
 	w->head = head;
 	w->err = 0;
-	w->nseg = w->nvisit = 0;
+	w->nseg = w->nvisit = w->nr = w->nw = 0;
 	w->writable = 0;
 	for (;;) {
 		uint8_t raw[16] = {0};

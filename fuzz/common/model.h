@@ -34,6 +34,8 @@ struct model_walk {
 	uint32_t nvisit;
 	uint64_t *visit;         /* gpa of each descriptor read, in order; MODEL_MAX_VISITS */
 	uint64_t writable;       /* writable bytes of the emitted segments */
+	uint32_t cap;            /* segments per direction the device can hold; 0 = no limit */
+	uint32_t nr, nw;         /* readable / writable segments emitted */
 	/* Optional: where descriptor k of the walk is read from (race replay). */
 	void (*read_desc)(void *arg, uint32_t k, uint64_t gpa, uint8_t raw[16]);
 	void *arg;

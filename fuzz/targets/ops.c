@@ -87,6 +87,9 @@ int fuzz_ops_run(const uint8_t *data, size_t size)
 	}
 	driver_init(&drv, &g);
 	if (dev_init(&d, &g, true)) {
+		/* Seed bit 24: a device with a tiny segment array (IOV_FULL). */
+		if (h.v[H_SEED] & 0x1000000)
+			d.iov_cap = 1 + (uint32_t)(h.v[H_SEED] >> 25) % 4;
 		while (script_read_op(&in, &ops_def, &op)) {
 			if (op.op < DRIVER_OPS) {
 				/* Driver writes may hit the used ring (it can place

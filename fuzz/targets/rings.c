@@ -79,6 +79,9 @@ int fuzz_rings_run(const uint8_t *data, size_t size)
 	while (script_read_op(&in, &rings_def, &op))
 		driver_apply(&drv, &g, &op);
 	if (dev_init(&d, &g, true)) {
+		/* Seed bit 24: a device with a tiny segment array (IOV_FULL). */
+		if (h.v[H_SEED] & 0x1000000)
+			d.iov_cap = 1 + (uint32_t)(h.v[H_SEED] >> 25) % 4;
 		serve(&d, (uint32_t)h.v[H_SEED]);
 		dev_probe(&d);
 		dev_fini(&d);

@@ -42,7 +42,8 @@ struct model_walk {
 };
 
 #define MODEL_MAX_VISITS (VIRTQ_MAX_SIZE + 1024u + 256u)
-#define MODEL_MAX_SEGS (MODEL_MAX_VISITS * 3u)
+/* A descriptor touches at most every region (1 ring + 4 data chunks). */
+#define MODEL_MAX_SEGS (MODEL_MAX_VISITS * 5u)
 
 struct model {
 	const struct fuzz_guest *g;

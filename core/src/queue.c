@@ -134,14 +134,9 @@ static int rearm_if_idle(struct virtq_queue *q)
 	return refresh_avail(q);
 }
 
-/* Consume one avail entry.  The position always advances (bug class 8). */
-static int take_head(struct virtq_queue *q, struct virtq_chain *chain)
+/* Hand out the chain at @head: checked, marked in flight, ready to walk. */
+static int open_chain(struct virtq_queue *q, uint16_t head, struct virtq_chain *chain)
 {
-	uint16_t slot = q->last_avail & (uint16_t)(q->size - 1);
-	uint16_t head = shm_load16(&q->avail->ring[slot], VIRTQ_SHM_AVAIL_RING);
-
-	q->last_avail++;
-	q->avail_event_armed = false;
 	if (head >= q->size)
 		return VIRTQ_E_HEAD_RANGE;
 	/* Two live chains sharing descriptors would be returned twice. */
@@ -150,6 +145,17 @@ static int take_head(struct virtq_queue *q, struct virtq_chain *chain)
 	inflight_set(q, head);
 	virtq__chain_start(chain, q, head);
 	return 1;
+}
+
+/* Consume one avail entry.  The position always advances (bug class 8). */
+static int take_head(struct virtq_queue *q, struct virtq_chain *chain)
+{
+	uint16_t slot = q->last_avail & (uint16_t)(q->size - 1);
+	uint16_t head = shm_load16(&q->avail->ring[slot], VIRTQ_SHM_AVAIL_RING);
+
+	q->last_avail++;
+	q->avail_event_armed = false;
+	return open_chain(q, head, chain);
 }
 
 int virtq_pop(struct virtq_queue *q, struct virtq_chain *chain)
@@ -172,13 +178,7 @@ int virtq_reopen(struct virtq_queue *q, uint16_t head, struct virtq_chain *chain
 {
 	if (q->broken)
 		return VIRTQ_E_BROKEN;
-	if (head >= q->size)
-		return VIRTQ_E_HEAD_RANGE;
-	if (inflight_test(q, head))
-		return VIRTQ_E_HEAD_IN_USE;
-	inflight_set(q, head);
-	virtq__chain_start(chain, q, head);
-	return 1;
+	return open_chain(q, head, chain);
 }
 
 /* ---- the used side ---- */

@@ -227,7 +227,8 @@ static void finish_chain(struct fuzz_dev *d, struct virtq_chain *c, struct model
 	remember(d, c, c->writable);
 }
 
-int dev_pop(struct fuzz_dev *d)
+/* Pop (or re-open @head) in core and in the model, then walk the chain. */
+static int open_chain(struct fuzz_dev *d, bool reopen, uint16_t head)
 {
 	struct virtq_chain c;
 	struct model_walk w = {.seg = mseg, .visit = mvisit};
@@ -237,37 +238,26 @@ int dev_pop(struct fuzz_dev *d)
 		return VIRTQ_E_INVAL;
 	w.cap = d->iov_cap; /* the model fails where the device's arrays end */
 	monitor_window(&d->mon);
-	rc = named(virtq_pop(&d->q, &c));
+	rc = named(reopen ? virtq_reopen(&d->q, head, &c) : virtq_pop(&d->q, &c));
 	monitor_settle(&d->mon);
 	if (d->differential) {
-		mrc = model_pop(&d->m, &w);
-		FUZZ_ASSERT(rc == mrc, "virtq_pop %s, model %s", virtq_err_name(rc),
-			    virtq_err_name(mrc));
+		mrc = reopen ? model_reopen(&d->m, head, &w) : model_pop(&d->m, &w);
+		FUZZ_ASSERT(rc == mrc, "%s %s, model %s", reopen ? "virtq_reopen" : "virtq_pop",
+			    virtq_err_name(rc), virtq_err_name(mrc));
 	}
 	if (rc == 1)
 		finish_chain(d, &c, &w);
 	return rc;
 }
 
+int dev_pop(struct fuzz_dev *d)
+{
+	return open_chain(d, false, 0);
+}
+
 int dev_reopen(struct fuzz_dev *d, uint16_t head)
 {
-	struct virtq_chain c;
-	struct model_walk w = {.seg = mseg, .visit = mvisit};
-	int rc, mrc;
-
-	if (!d->up)
-		return VIRTQ_E_INVAL;
-	w.cap = d->iov_cap; /* the model fails where the device's arrays end */
-	monitor_window(&d->mon);
-	rc = named(virtq_reopen(&d->q, head, &c));
-	if (d->differential) {
-		mrc = model_reopen(&d->m, head, &w);
-		FUZZ_ASSERT(rc == mrc, "virtq_reopen %s, model %s", virtq_err_name(rc),
-			    virtq_err_name(mrc));
-	}
-	if (rc == 1)
-		finish_chain(d, &c, &w);
-	return rc;
+	return open_chain(d, true, head);
 }
 
 void dev_resync_used(struct fuzz_dev *d)

@@ -245,12 +245,8 @@ static int refresh(struct model *m)
 
 static void set_avail_event(struct model *m, uint16_t v) { put_le(m->used + 4 + 8 * m->size, v, 2); }
 
-static int take(struct model *m, struct model_walk *w)
+static int open_head(struct model *m, uint16_t head, struct model_walk *w)
 {
-	uint16_t head = guest_le16(m->g, avail_ring_gpa(m, m->last_avail));
-
-	m->last_avail++;
-	m->armed = false;
 	if (head >= m->size)
 		return VIRTQ_E_HEAD_RANGE;
 	if (m->inflight[head])
@@ -258,6 +254,15 @@ static int take(struct model *m, struct model_walk *w)
 	m->inflight[head] = 1;
 	model_walk_chain(m->g, m->size, m->imax, m->indirect, head, w);
 	return 1;
+}
+
+static int take(struct model *m, struct model_walk *w)
+{
+	uint16_t head = guest_le16(m->g, avail_ring_gpa(m, m->last_avail));
+
+	m->last_avail++;
+	m->armed = false;
+	return open_head(m, head, w);
 }
 
 int model_pop(struct model *m, struct model_walk *w)
@@ -282,13 +287,7 @@ int model_reopen(struct model *m, uint16_t head, struct model_walk *w)
 {
 	if (m->broken)
 		return VIRTQ_E_BROKEN;
-	if (head >= m->size)
-		return VIRTQ_E_HEAD_RANGE;
-	if (m->inflight[head])
-		return VIRTQ_E_HEAD_IN_USE;
-	m->inflight[head] = 1;
-	model_walk_chain(m->g, m->size, m->imax, m->indirect, head, w);
-	return 1;
+	return open_head(m, head, w);
 }
 
 /* ---- used side ---- */

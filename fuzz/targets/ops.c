@@ -9,8 +9,7 @@
  * segment, descriptor fetch, used ring byte and notify decision, on top of
  * the invariants of device.h.
  */
-#include "device.h"
-#include "driver.h"
+#include "run.h"
 #include "fuzz.h"
 #include "targets.h"
 
@@ -73,38 +72,29 @@ static void device_op(struct fuzz_dev *d, const struct script_vals *op)
 
 int fuzz_ops_run(const uint8_t *data, size_t size)
 {
-	struct script_in in;
-	struct script_vals h, op;
-	struct fuzz_guest g;
-	struct fuzz_driver drv;
+	struct fuzz_run r;
+	struct script_vals op;
 	static struct fuzz_dev d;
 
-	script_in_init(&in, data, size);
-	script_read_header(&in, &ops_def, &h);
-	if (!guest_init(&g, &h)) {
-		guest_free(&g);
+	if (!run_begin(&r, &ops_def, data, size))
 		return 0;
-	}
-	driver_init(&drv, &g);
-	if (dev_init(&d, &g, true)) {
-		/* Seed bit 24: a device with a tiny segment array (IOV_FULL). */
-		if (h.v[H_SEED] & 0x1000000)
-			d.iov_cap = 1 + (uint32_t)(h.v[H_SEED] >> 25) % 4;
-		while (script_read_op(&in, &ops_def, &op)) {
-			if (op.op < DRIVER_OPS) {
-				/* Driver writes may hit the used ring (it can place
-				 * anything anywhere); the model follows them. */
-				dev_check_used(&d);
-				driver_apply(&drv, &g, &op);
-				dev_resync_used(&d);
-			} else {
+	if (dev_init(&d, &r.g, true)) {
+		run_configure_device(&r, &d);
+		while (script_read_op(&r.in, &ops_def, &op)) {
+			if (op.op >= DRIVER_OPS) {
 				device_op(&d, &op);
+				continue;
 			}
+			/* Driver writes may hit the used ring (it can place anything
+			 * anywhere): check the device's part first, then follow. */
+			dev_check_used(&d);
+			driver_apply(&r.drv, &r.g, &op);
+			dev_resync_used(&d);
 		}
 		dev_probe(&d);
 		dev_fini(&d);
 	}
-	guest_free(&g);
+	run_end(&r);
 	return 0;
 }
 

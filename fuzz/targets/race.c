@@ -17,8 +17,7 @@
  */
 #include <string.h>
 
-#include "device.h"
-#include "driver.h"
+#include "run.h"
 #include "fuzz.h"
 #include "targets.h"
 
@@ -179,31 +178,23 @@ static void serve(struct fuzz_dev *d)
 
 int fuzz_race_run(const uint8_t *data, size_t size)
 {
-	struct script_in in;
-	struct script_vals h, op;
-	struct fuzz_guest g;
-	struct fuzz_driver drv;
+	struct fuzz_run r;
+	struct script_vals op;
 	static struct fuzz_dev d;
 
-	script_in_init(&in, data, size);
-	script_read_header(&in, &race_def, &h);
-	if (!guest_init(&g, &h)) {
-		guest_free(&g);
+	if (!run_begin(&r, &race_def, data, size))
 		return 0;
-	}
-	memset(&race, 0, sizeof(race.mut));
-	race.g = &g;
+	race.g = &r.g;
 	race.nmut = 0;
 	race.loads = 0;
-	driver_init(&drv, &g);
-	while (script_read_op(&in, &race_def, &op)) {
+	while (script_read_op(&r.in, &race_def, &op)) {
 		if (op.op < DRIVER_OPS)
-			driver_apply(&drv, &g, &op);
+			driver_apply(&r.drv, &r.g, &op);
 		else if (race.nmut < MAX_MUTATIONS)
 			race.mut[race.nmut++] = (struct mutation){(uint16_t)op.v[0], (uint16_t)op.v[1],
 								  (uint8_t)op.v[2]};
 	}
-	if (dev_init(&d, &g, false)) {
+	if (dev_init(&d, &r.g, false)) {
 		d.mon.before_load = before_load;
 		d.mon.arg = &race;
 		serve(&d);
@@ -211,7 +202,7 @@ int fuzz_race_run(const uint8_t *data, size_t size)
 		dev_probe(&d);
 		dev_fini(&d);
 	}
-	guest_free(&g);
+	run_end(&r);
 	return 0;
 }
 

@@ -9,8 +9,7 @@
  * decides notifications.  Oracle: the reference model (differential) and the
  * invariants of device.h.
  */
-#include "device.h"
-#include "driver.h"
+#include "run.h"
 #include "fuzz.h"
 #include "targets.h"
 
@@ -63,30 +62,21 @@ static void serve(struct fuzz_dev *d, uint32_t seed)
 
 int fuzz_rings_run(const uint8_t *data, size_t size)
 {
-	struct script_in in;
-	struct script_vals h, op;
-	struct fuzz_guest g;
-	struct fuzz_driver drv;
+	struct fuzz_run r;
+	struct script_vals op;
 	static struct fuzz_dev d;
 
-	script_in_init(&in, data, size);
-	script_read_header(&in, &rings_def, &h);
-	if (!guest_init(&g, &h)) {
-		guest_free(&g);
+	if (!run_begin(&r, &rings_def, data, size))
 		return 0;
-	}
-	driver_init(&drv, &g);
-	while (script_read_op(&in, &rings_def, &op))
-		driver_apply(&drv, &g, &op);
-	if (dev_init(&d, &g, true)) {
-		/* Seed bit 24: a device with a tiny segment array (IOV_FULL). */
-		if (h.v[H_SEED] & 0x1000000)
-			d.iov_cap = 1 + (uint32_t)(h.v[H_SEED] >> 25) % 4;
-		serve(&d, (uint32_t)h.v[H_SEED]);
+	while (script_read_op(&r.in, &rings_def, &op))
+		driver_apply(&r.drv, &r.g, &op);
+	if (dev_init(&d, &r.g, true)) {
+		run_configure_device(&r, &d);
+		serve(&d, (uint32_t)r.h.v[H_SEED]);
 		dev_probe(&d);
 		dev_fini(&d);
 	}
-	guest_free(&g);
+	run_end(&r);
 	return 0;
 }
 

@@ -18,15 +18,28 @@
 
 void virtq__chain_start(struct virtq_chain *c, struct virtq_queue *q, uint16_t head)
 {
-	memset(c, 0, sizeof(*c));
+	/* Field by field: this runs once per request, a memset showed in profiles. */
 	c->q = q;
 	c->table = q->desc;
 	c->table_size = q->size;
+	c->hops = 0;
 	/* §2.7.5.2: a chain has at most queue-size descriptors; more is a loop. */
 	c->hop_limit = q->size;
 	c->head = head;
 	c->next = head;
 	c->more = true;
+	c->indirect = false;
+	c->writing = false;
+	c->returned = false;
+	c->error = 0;
+	c->cur_gpa = 0;
+	c->cur_len = 0;
+	c->cur_writable = false;
+	c->ndesc = 0;
+	c->total = 0;
+	c->readable = 0;
+	c->writable = 0;
+	c->hint = q->hint;
 }
 
 /* Chain errors are sticky: the walk is over and says why on every call. */
@@ -124,11 +137,33 @@ static int load_next(struct virtq_chain *c)
 	return take_buffer(c, &d);
 }
 
+/*
+ * Host address of the current buffer's next byte, and how many follow
+ * contiguously.  Buffers of one chain usually sit in one region, so the
+ * region that answered last is tried before the full lookup.
+ */
+static void *translate(struct virtq_chain *c, uint64_t *contig)
+{
+	const struct virtq_mem_region *r = c->hint;
+	uint64_t off = c->cur_gpa - (r ? r->gpa : 0);
+	void *p;
+
+	if (r != NULL && c->cur_gpa >= r->gpa && off < r->size) {
+		*contig = r->size - off < c->cur_len ? r->size - off : c->cur_len;
+		return (unsigned char *)r->hva + off;
+	}
+	r = NULL;
+	p = virtq__mem_lookup(c->q->mem, c->cur_gpa, c->cur_len, contig, &r);
+	if (r != NULL)
+		c->hint = c->q->hint = r;
+	return p;
+}
+
 /* Hand out the host-contiguous prefix of the current buffer. */
 static int yield(struct virtq_chain *c, struct virtq_seg *seg)
 {
 	uint64_t contig;
-	void *p = virtq_mem_translate(c->q->mem, c->cur_gpa, c->cur_len, &contig);
+	void *p = translate(c, &contig);
 
 	if (p == NULL)
 		return fail(c, VIRTQ_E_ADDR_RANGE);
@@ -166,31 +201,53 @@ int virtq_chain_next(struct virtq_chain *c, struct virtq_seg *seg)
 
 void virtq_iov_init(struct virtq_iov *v, struct virtq_seg *storage, uint32_t cap)
 {
-	memset(v, 0, sizeof(*v));
 	v->seg = storage;
 	v->cap = cap;
+	v->n = v->cur = v->off = 0;
+	v->bytes = v->done = 0;
 }
 
+/*
+ * The whole walk in one loop (the work of virtq_chain_next() and the append,
+ * without a segment copy between them): this is the per-request hot path.
+ */
 int virtq_chain_collect(struct virtq_chain *c, struct virtq_iov *rd, struct virtq_iov *wr)
 {
-	struct virtq_seg s;
-	int rc;
+	for (;;) {
+		struct virtq_iov *v;
+		struct virtq_seg *s;
+		uint64_t contig;
+		void *p;
 
-	while ((rc = virtq_chain_next(c, &s)) == 1) {
-		struct virtq_iov *v = s.writable ? wr : rd;
-
-		if (PLANTED(WRITE_READABLE) && !s.writable) {
-			s.writable = true;
-			v = wr;
+		if (c->error)
+			return c->error;
+		if (c->cur_len == 0) {
+			if (!c->more)
+				return 0;
+			load_next(c);
+			continue;
 		}
+		p = translate(c, &contig);
+		if (p == NULL)
+			return fail(c, VIRTQ_E_ADDR_RANGE);
+		c->cur_gpa += contig;
+		c->cur_len -= (uint32_t)contig;
+		if (c->cur_writable)
+			c->writable += contig;
+		else
+			c->readable += contig;
+		v = c->cur_writable || PLANTED(WRITE_READABLE) ? wr : rd;
 		if (v == NULL)
 			continue;
 		if (v->n == v->cap)
 			return fail(c, VIRTQ_E_IOV_FULL);
-		v->seg[v->n++] = s;
-		v->bytes += s.len;
+		s = &v->seg[v->n++];
+		s->addr = p;
+		s->len = (uint32_t)contig;
+		/* WRITE_READABLE plants the bug of handing readable bytes out as writable. */
+		s->writable = c->cur_writable || PLANTED(WRITE_READABLE);
+		v->bytes += contig;
 	}
-	return rc;
 }
 
 /*

@@ -12,6 +12,13 @@
  */
 int virtq__ring_map(struct virtq_queue *q, const struct virtq_queue_config *cfg);
 
+/*
+ * mem.c: virtq_mem_translate() that also says which table region answered
+ * (*region, NULL for the callback backend), so a walk can try it first.
+ */
+void *virtq__mem_lookup(const struct virtq_mem *m, uint64_t gpa, uint64_t len, uint64_t *contig,
+			const struct virtq_mem_region **region);
+
 /* chain.c: start walking the chain whose (validated) head is @head. */
 void virtq__chain_start(struct virtq_chain *c, struct virtq_queue *q, uint16_t head);
 

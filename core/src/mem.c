@@ -6,6 +6,8 @@
  */
 #include "virtq/mem.h"
 
+#include "internal.h"
+
 #include "virtq/error.h"
 
 /* Region sanity: non-empty, host-mapped, no wrap in either address space. */
@@ -60,7 +62,7 @@ int virtq_mem_init_callback(struct virtq_mem *m, virtq_translate_fn fn, void *op
 
 /* Table lookup: the region holding @gpa, and how much of @len it covers. */
 static void *table_translate(const struct virtq_mem *m, uint64_t gpa, uint64_t len,
-			     uint64_t *contig)
+			     uint64_t *contig, const struct virtq_mem_region **region)
 {
 	for (size_t i = 0; i < m->nregions; i++) {
 		const struct virtq_mem_region *r = &m->regions[i];
@@ -69,17 +71,19 @@ static void *table_translate(const struct virtq_mem *m, uint64_t gpa, uint64_t l
 		if (gpa < r->gpa || off >= r->size)
 			continue;
 		*contig = r->size - off < len ? r->size - off : len;
+		*region = r;
 		return (unsigned char *)r->hva + off;
 	}
 	return NULL;
 }
 
-void *virtq_mem_translate(const struct virtq_mem *m, uint64_t gpa, uint64_t len,
-			  uint64_t *contig)
+void *virtq__mem_lookup(const struct virtq_mem *m, uint64_t gpa, uint64_t len, uint64_t *contig,
+			const struct virtq_mem_region **region)
 {
 	void *p;
 
 	*contig = 0;
+	*region = NULL;
 	/* Zero-length ranges are never dereferenced; wrapping ones are invalid. */
 	if (len == 0 || gpa + (len - 1) < gpa)
 		return NULL;
@@ -93,7 +97,15 @@ void *virtq_mem_translate(const struct virtq_mem *m, uint64_t gpa, uint64_t len,
 		*contig = got;
 		return p;
 	}
-	return table_translate(m, gpa, len, contig);
+	return table_translate(m, gpa, len, contig, region);
+}
+
+void *virtq_mem_translate(const struct virtq_mem *m, uint64_t gpa, uint64_t len,
+			  uint64_t *contig)
+{
+	const struct virtq_mem_region *region;
+
+	return virtq__mem_lookup(m, gpa, len, contig, &region);
 }
 
 void *virtq_mem_translate_all(const struct virtq_mem *m, uint64_t gpa, uint64_t len)

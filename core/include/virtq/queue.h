@@ -82,6 +82,7 @@ struct virtq_queue {
 	bool avail_event_armed; /* avail_event == last_avail, fenced, re-checked */
 	uint32_t unsignalled;  /* entries published since the last decision */
 	uint32_t inflight;     /* heads popped and not yet returned */
+	const struct virtq_mem_region *hint; /* region of the last buffer translated */
 	uint64_t inflight_map[VIRTQ_MAX_SIZE / 64];
 };
 

@@ -282,6 +282,33 @@ START_TEST(collect_with_null_iov_drops_that_direction)
 }
 END_TEST
 
+START_TEST(collect_fails_whole_chain_on_unmapped_buffer)
+{
+	struct tq t;
+	struct virtq_chain c;
+	struct virtq_fake_chain ch;
+	struct virtq_iov rd, wr;
+	struct virtq_seg rs[4], ws[4];
+
+	tq_setup(&t, 8, 0);
+	virtq_fake_chain_init(&ch);
+	virtq_fake_chain_ref(&ch, ARENA_GPA, 8, false);
+	virtq_fake_chain_ref(&ch, 0x10, 8, true); /* below guest memory */
+	ck_assert_int_ge(virtq_fake_add(t.drv, &ch, 8, 0), 0);
+	virtq_fake_publish(t.drv);
+	tq_pop_expect(&t, &c, 1);
+	virtq_iov_init(&rd, rs, 4);
+	virtq_iov_init(&wr, ws, 4);
+	ck_assert_rc(virtq_chain_collect(&c, &rd, &wr), VIRTQ_E_ADDR_RANGE);
+	/* Sticky: a second collect reports the same and appends nothing. */
+	ck_assert_rc(virtq_chain_collect(&c, &rd, &wr), VIRTQ_E_ADDR_RANGE);
+	ck_assert_uint_eq(rd.n, 1);
+	ck_assert_uint_eq(wr.n, 0);
+	ck_assert_rc(virtq_push(&t.q, &c, 8, NULL), 0);
+	tq_teardown(&t);
+}
+END_TEST
+
 Suite *chain_suite(void)
 {
 	Suite *s = suite_create("chain");
@@ -297,6 +324,7 @@ Suite *chain_suite(void)
 	tcase_add_test(tc, writes_never_land_in_readable_segments);
 	tcase_add_test(tc, collect_fails_when_segment_array_is_too_small);
 	tcase_add_test(tc, collect_with_null_iov_drops_that_direction);
+	tcase_add_test(tc, collect_fails_whole_chain_on_unmapped_buffer);
 	suite_add_tcase(s, tc);
 	return s;
 }

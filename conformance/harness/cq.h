@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A conformance queue: the suite's driver, its device model, and the oracles
+ * that watch the implementation under test in between.
+ *
+ * Driver (the harness side of the rings): descriptors from a free list as
+ * Linux's virtio_ring.c does, chains of readable then writable buffers
+ * (direct, indirect, or direct followed by one indirect), publishes with one
+ * idx store, kicks only when suppression asks for it (strict-minimal-kick),
+ * and reaps used entries, checking each (SPLIT-USED-2/3/4/6).
+ *
+ * Device model (through the adapter): pop, walk, read the request, write a
+ * reply through the implementation's cursor, push, publish, decide.  Driver-
+ * paced service pops exactly what the driver exposed; the device-paced loop
+ * (liveness tests) pops until empty, with kicks disabled while it drains and
+ * re-enabled with a re-check, as a real device does.
+ *
+ * Oracles, all attributing by what they see (findings.h):
+ *   - used ring after every device operation: flags (SPLIT-ANS-8/10);
+ *   - pops: never beyond avail idx (SPLIT-AV-4), the head at ring[idx mod Q]
+ *     (SPLIT-AV-2), never more than Q in flight (SPLIT-LAY-2);
+ *   - walks: request bytes and sizes (the test's walk clause, default
+ *     SPLIT-DESC-1), reply never beyond the writable part (SPLIT-DESC-2);
+ *   - notifications: coalescing-tolerant oracle of catalogue section 4.4:
+ *     a missed required notification fails (SPLIT-UNS-8 / UNS-10 / EVT-WIN-2),
+ *     an extra one warns with a count (SPLIT-UNS-7 / UNS-11), one extra after
+ *     start or reset is tolerated, and an extra one immediately followed by
+ *     a missed one is a single misplaced notification (SPLIT-UNS-10);
+ *   - access log, when the adapter has one: ordering (SPLIT-USED-5/6/11 at
+ *     the moment of the used idx store, ORD-R1/W1/F1/F2), loads from
+ *     writable buffers (SPLIT-DESC-3), reads past buffers (SPLIT-DESC-1),
+ *     accesses during reset (GEN-RST-2) or of old rings (VQ-RST-5);
+ *   - memory: faults on read-only pages and the shadow compare (guest.h).
+ */
+#ifndef VQC_CQ_H
+#define VQC_CQ_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "virtq/ring.h"
+#include "virtq_conformance/adapter.h"
+
+#include "findings.h"
+#include "guest.h"
+
+/** The implementation under test (set by vqc_main). */
+extern const struct vqc_adapter *vqc_impl;
+
+#define F_IND VIRTQ_FEATURE(VIRTQ_F_INDIRECT_DESC)
+#define F_EVT VIRTQ_FEATURE(VIRTQ_F_EVENT_IDX)
+#define F_INO VIRTQ_FEATURE(35) /* VIRTIO_F_IN_ORDER */
+
+/** Queue sizes every size-dependent clause runs at. */
+#define CQ_NSIZES 5
+extern const uint32_t cq_sizes[CQ_NSIZES];
+
+#define CQ_MAXBUF 64
+#define CQ_DIRECT 0xFFFFu          /* cq_spec.ndirect: no indirect table */
+#define CQ_REPLY_AUTO 0xFFFFFFFFu  /* cq_spec.reply: writable part + 8 bytes */
+#define CQ_POISON 0x5A             /* writable buffers before the device runs */
+#define CQ_POISON_ID 0xFFFFFFFFu   /* used entries before the device runs */
+#define CQ_POISON_LEN 0xDEADBEEFu
+
+/** A chain to build: buffers in chain order (readable first) and device-model behaviour. */
+struct cq_spec {
+	unsigned n;
+	uint32_t len[CQ_MAXBUF];
+	bool wr[CQ_MAXBUF];
+	unsigned ndirect;     /* buffers in direct descriptors before one INDIRECT; CQ_DIRECT */
+	bool ind_write;       /* set WRITE on the INDIRECT descriptor (SPLIT-IND-8) */
+	unsigned ind_garbage; /* garbage entries after the last linked table entry */
+	bool ind_shuffle;     /* link table entries out of index order */
+	uint32_t reply;       /* device model: bytes it tries to write; CQ_REPLY_AUTO */
+	uint32_t claim;       /* device model: len it pushes; 0 = bytes actually written */
+	bool may_reject;      /* a limit probe: rejecting it is fine, content is not checked */
+};
+
+void cq_spec_init(struct cq_spec *s);
+void cq_spec_buf(struct cq_spec *s, uint32_t len, bool writable);
+/** One readable buffer of @p r bytes then one writable of @p w (0 = none). */
+void cq_spec_rw(struct cq_spec *s, uint32_t r, uint32_t w);
+
+struct cq_opts {
+	uint32_t size;
+	uint64_t features;
+	size_t rbuf_bytes;  /* readable buffers and tables, beyond the default */
+	size_t wbuf_bytes;  /* writable buffers, beyond the default */
+	bool shuffle_free;  /* permute the descriptor free list (heads out of order) */
+	uint32_t alt_size;  /* reserve a second ring set of this size (VQ-RST-5) */
+	bool probe;         /* a refused create is the test's to judge: no status set */
+};
+
+/** Driver record per head. */
+struct cq_rec {
+	uint8_t state;   /* CQ_R_* */
+	bool hostile;    /* malformed on purpose: rejection is right */
+	bool taken;      /* popped by the device */
+	uint8_t outcome; /* CQ_O_* */
+	uint16_t ndesc;
+	uint32_t rcap, wcap;
+	uint32_t b0, nb; /* c->bufs[b0 .. b0+nb) */
+	uint32_t reply, claim;
+	uint64_t table;
+	uint32_t table_n;
+	int detail;
+	char detail_name[40];
+};
+enum { CQ_R_FREE, CQ_R_ADDED, CQ_R_EXPOSED };
+enum { CQ_O_NONE, CQ_O_REJECTED, CQ_O_ACCEPTED, CQ_O_BROKEN };
+
+struct cq_buf {
+	uint64_t gpa;
+	uint32_t len;
+	bool wr;
+};
+
+/** A chain on the device side. */
+struct cq_dev {
+	struct vqc_chain vc;
+	uint32_t written;
+	bool busy;
+};
+
+/** Where a racing driver may step in (liveness tests). */
+enum cq_inj {
+	CQ_INJ_BEFORE_ENABLE,   /* ring drained, kicks still off, before enable_kicks */
+	CQ_INJ_ENABLE_STORE,    /* inside enable_kicks, just before the enabling store */
+	CQ_INJ_RECHECK,         /* inside enable_kicks, just before the avail idx re-read */
+};
+
+struct cq_oracle {
+	uint16_t o;             /* used idx at the previous decision */
+	uint64_t w;             /* entries published since then */
+	bool first;             /* no non-empty decision since open/reset: one extra tolerated */
+	uint16_t ev[4], fl[4];  /* used_event / flags values seen in the window */
+	unsigned nev, nfl;
+	bool prov;              /* previous decision notified without need (provisional extra) */
+	uint16_t prov_at;
+	const char *miss_clause, *extra_clause; /* test overrides, or NULL */
+	bool last_req, last_notified;
+	struct {
+		uint16_t at;     /* used idx at the decision */
+		bool notified;
+	} req_log[8];           /* the first required decisions */
+	unsigned nreq_log;
+	uint64_t decisions, required, notified, extras, misses, tolerated;
+};
+
+struct cq_alog {
+	bool pend_idx, pend_flags; /* a store to judge at the next event */
+	uint16_t idx_seen;         /* used idx as of the last settled store */
+	bool dirty, f1, f2;        /* W1 / F1 / F2 state */
+	uint16_t r1_seen, r1_acq;  /* R1: avail idx loaded / covered by an acquire */
+	bool in_reset, in_enable, in_hook;
+};
+
+struct cq {
+	const struct vqc_adapter *ad;
+	void *q;
+	struct guest g;
+	struct vqc_region region;
+	uint64_t rng;
+	uint32_t size;
+	uint64_t features;
+	bool log;
+	uint64_t desc, avail, used; /* current ring parts */
+	uint64_t alt_desc, alt_avail, alt_used;
+	uint32_t alt_size;
+	uint64_t part_base[3]; /* pages of the current ring parts (for sealing) */
+	size_t part_span[3];
+	/* driver */
+	uint16_t avail_idx, avail_pub, last_used, free_head;
+	uint32_t num_free;
+	uint16_t *free_next;
+	struct cq_rec *rec;
+	uint16_t *slot_head;  /* what the driver put at avail ring[slot] */
+	bool *slot_hostile;
+	struct cq_buf *bufs;
+	uint32_t nbufs, capbufs;
+	uint32_t exposed;     /* records in state EXPOSED */
+	uint32_t last_id, last_len; /* the last used entry reaped */
+	uint64_t kicks;
+	bool kick_pending;
+	bool strict;          /* liveness tests: kick only when suppression asks */
+	uint16_t start;       /* index both sides started at */
+	/* device side */
+	struct cq_dev *dev;
+	uint32_t *dev_free;
+	uint32_t ndev_free, ndev;
+	uint16_t consumed;    /* avail entries the device took, as seen through pop */
+	uint32_t in_flight;
+	uint64_t pushes;
+	uint16_t pushed_idx;  /* used idx once everything pushed is published */
+	uint16_t pub_idx;     /* used idx the last publish must have produced */
+	struct cq_dev **batch;
+	bool device_paced;
+	unsigned char *scratch, *pattern;
+	size_t scratch_len;
+	/* observation */
+	uint16_t obs_used, obs_avail_event;
+	struct cq_oracle or;
+	struct cq_alog al;
+	/* test configuration */
+	const char *walk_clause;  /* clause for misread chains (default SPLIT-DESC-1) */
+	const char *slot_clause;  /* clause for a head taken from the wrong slot (SPLIT-AV-2) */
+	const char *robust_clause; /* stray writes while serving a malformed chain count against it */
+	bool allow_outstanding;   /* chains may remain at close (robustness) */
+	bool broken_ok;           /* a broken queue is an expected outcome (robustness) */
+	bool broken_seen;         /* some operation reported QUEUE_BROKEN */
+	void (*inject)(struct cq *c, enum cq_inj where);
+	void *user;
+};
+
+/**
+ * Set up guest memory and the implementation's queue.  @return false if the
+ * test cannot run here (features not offered: status "na" is set); the test
+ * then returns at once.
+ */
+bool cq_open(struct cq *c, const struct cq_opts *o);
+/** Final checks (reap, oracle, outstanding chains, shadow compare), then tear down. */
+void cq_close(struct cq *c);
+/** For tests that need the access log: false (status "untested" set) if there is none. */
+bool cq_need_log(struct cq *c);
+
+/* ---- driver ---- */
+int cq_add(struct cq *c, const struct cq_spec *s);
+/** Add up to @p n chains like @p s (as many as descriptors allow); @return how many. */
+unsigned cq_add_n(struct cq *c, const struct cq_spec *s, unsigned n);
+bool cq_publish(struct cq *c);
+/** Publish only the first @p n entries added since the last publish (the rest stay staged). */
+bool cq_publish_n(struct cq *c, uint16_t n);
+void cq_set_flags(struct cq *c, uint16_t v);
+void cq_set_used_event(struct cq *c, uint16_t v);
+unsigned cq_reap(struct cq *c);
+uint16_t cq_mem_used_idx(const struct cq *c);
+uint16_t cq_mem_used_flags(const struct cq *c);
+uint16_t cq_mem_avail_event(const struct cq *c);
+/** Start both sides at @p idx (set_indices, or that many completions). */
+void cq_start_at(struct cq *c, uint16_t idx);
+
+/* Hostile driver: raw descriptors and avail entries. */
+uint64_t cq_rbuf(struct cq *c, uint32_t len);
+uint64_t cq_wbuf(struct cq *c, uint32_t len);
+uint64_t cq_table(struct cq *c, unsigned entries);
+void cq_desc(struct cq *c, uint16_t i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next);
+void cq_table_desc(struct cq *c, uint64_t table, unsigned i, uint64_t addr, uint32_t len,
+		   uint16_t flags, uint16_t next);
+/** Reserve @p k descriptors (free-list order) into @p idx; @return 0 or -1. */
+int cq_take(struct cq *c, unsigned k, uint16_t *idx);
+/** Put head @p idx[0] (reserved by cq_take) in the avail ring as a malformed chain. */
+void cq_add_hostile(struct cq *c, const uint16_t *idx, unsigned k, uint32_t wcap);
+/** Put an arbitrary value in the next avail slot (not a chain the driver owns). */
+void cq_add_bogus_head(struct cq *c, uint16_t head);
+/** Write avail ring[slot] without moving idx (staged beyond idx). */
+void cq_stage_slot(struct cq *c, uint16_t slot, uint16_t head);
+/** Store avail idx as is (moving it back, or far ahead). */
+void cq_store_avail_idx(struct cq *c, uint16_t v);
+
+/* ---- device model ---- */
+enum vqc_rc cq_pop(struct cq *c, struct cq_dev **d);
+enum vqc_rc cq_serve(struct cq *c, struct cq_dev *d);
+void cq_push(struct cq *c, struct cq_dev *d);
+void cq_publish_used(struct cq *c);
+bool cq_notify(struct cq *c);
+void cq_disable_kicks(struct cq *c);
+bool cq_enable_kicks(struct cq *c);
+void cq_reset(struct cq *c);
+/**
+ * Re-initialise the queue with the reserved second ring set (size and
+ * addresses change): the implementation's queue is destroyed and created
+ * again, and the old ring pages are sealed (PROT_NONE) so any access by the
+ * device is reported (VQ-RST-5).  Nothing may be outstanding.
+ */
+void cq_relocate(struct cq *c);
+
+enum cq_mode {
+	CQ_EACH,  /* push, publish and decide per chain */
+	CQ_BATCH, /* push all, publish once, decide once */
+	CQ_FILL,  /* push all, publish once, no decision */
+};
+/**
+ * Pop and serve every chain the driver exposed into c->batch (none pushed
+ * yet); a chain the device does not see is reported under @p miss_clause.
+ * @return chains in c->batch.
+ */
+unsigned cq_pop_all(struct cq *c, const char *miss_clause);
+/** The adapter's pop with no oracle (robustness tests judge the result themselves). */
+enum vqc_rc cq_pop_raw(struct cq *c, struct vqc_chain *vc);
+/** Driver-paced: pop exactly what the driver exposed, serve and return it. */
+unsigned cq_serve_exposed(struct cq *c, enum cq_mode m);
+/** Add @p n chains like @p s, publish, serve (mode @p m), reap; in several rounds if the table is too small. */
+void cq_round(struct cq *c, const struct cq_spec *s, unsigned n, enum cq_mode m);
+/** Device-paced loop for one kick (drain, re-enable, re-check). */
+void cq_device_kick(struct cq *c);
+/** Run the device for every pending kick (strict mode). */
+void cq_run_kicks(struct cq *c);
+
+/* ---- checks a test may call ---- */
+void cq_check_memory(struct cq *c);
+
+/* Test registration (see findings.h): VQC_TEST(CLAUSE__behaviour) { body using _i } */
+#define VQC_TEST(id)                                                                        \
+	static void id##_body(int _i __attribute__((unused)));                              \
+	START_TEST(id)                                                                      \
+	{                                                                                   \
+		vqc_begin(#id, _i);                                                         \
+		id##_body(_i);                                                              \
+		vqc_end();                                                                  \
+	}                                                                                   \
+	END_TEST                                                                            \
+	static void id##_body(int _i __attribute__((unused)))
+
+#define VQC_DEF(id, tags, iters, timeout) {&id, #id, tags, iters, timeout}
+
+#endif /* VQC_CQ_H */

@@ -7,6 +7,7 @@ PACKAGES=(
   cmake make pkg-config gcc
   clang-14 libclang-rt-14-dev   # asan preset: ASan + UBSan runtimes
   check                         # unit tests
+  python3                       # conformance report (virtq-conformance)
   gcovr                         # coverage summaries
   xz-utils                      # interop: unpacking linux-source-6.1 (apt-get download)
   valgrind                      # bench/run.sh: callgrind instruction counts

@@ -1098,7 +1098,9 @@ unsigned cq_reap(struct cq *c)
 		c->last_len = len;
 		if (len > r->wcap)
 			vqc_find(VQC_FAIL, "SPLIT-USED-3", r->wcap ? "len-over-capacity" : "len-read-only",
-				 vqc_s("len <= %u (writable bytes)", r->wcap), vqc_s("len %u", len),
+				 r->wcap ? vqc_s("len <= %u (writable bytes)", r->wcap)
+					 : "len 0 (no writable part)",
+				 vqc_s("len %u", len),
 				 "head %u: used len exceeds the chain's writable part", id);
 		else if (!r->hostile && r->outcome == CQ_O_ACCEPTED &&
 			 (bad = first_bad(c, r, (uint16_t)id, len, &poison)) >= 0)

@@ -38,6 +38,7 @@ static unsigned nfail;
 
 /* Repeated findings: the first few are written, the rest counted. */
 #define KEEP_PER_KEY 3
+#define KEEP_INFO 16 /* information (limits, outcomes) differs from one to the next */
 #define MAX_KEYS 96
 static struct key {
 	char clause[32];
@@ -327,7 +328,7 @@ static bool keep(enum vqc_verdict v, const char *clause, const char *kind)
 		struct key *k = &keys[i];
 
 		if (k->v == v && strcmp(k->clause, clause) == 0 && strcmp(k->kind, kind) == 0)
-			return ++k->count <= KEEP_PER_KEY;
+			return ++k->count <= (v == VQC_INFO ? KEEP_INFO : KEEP_PER_KEY);
 	}
 	if (nkeys < MAX_KEYS) {
 		struct key *k = &keys[nkeys++];

@@ -78,15 +78,16 @@ def load_catalogue(path):
 # ---------------------------------------------------------------- running
 
 def impl_binary(build_dir, spec):
-    """NAME, NAME=PATH; core and planted:<bug> are found in the build tree."""
+    """NAME=PATH, or NAME: the runner vqc_add_implementation(NAME ...) built,
+    conformance_<NAME as a C identifier> in the build folder (core,
+    planted:no_len_cap -> conformance_planted_no_len_cap, vringh, ...)."""
     if "=" in spec:
         name, path = spec.split("=", 1)
         return name, path
-    if spec == "core":
-        return spec, os.path.join(build_dir, "conformance_core")
-    if spec.startswith("planted:"):
-        return spec, os.path.join(build_dir, "conformance_planted_" + spec.split(":", 1)[1])
-    raise SystemExit(f"unknown implementation '{spec}' (core, planted:<bug>, or NAME=/path/to/runner)")
+    ident = re.sub(r"[^A-Za-z0-9_]", "_", spec)
+    if ident[:1].isdigit():
+        ident = "_" + ident
+    return spec, os.path.join(build_dir, "conformance_" + ident)
 
 
 def list_inventory(binary, catalogue):
@@ -426,35 +427,43 @@ def write_md(path, catalogue, impls, started):
 
 
 CSS = """
+*{box-sizing:border-box}
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1d2330;background:#fafbfc}
 header{background:#1d2330;color:#fff;padding:18px 28px}
 header h1{margin:0 0 4px;font-size:22px}
 header p{margin:0;color:#c8cfdb;font-size:13px}
-main{padding:8px 28px 40px;max-width:1500px}
-h2{margin:32px 0 10px;font-size:19px;border-bottom:1px solid #dde2ea;padding-bottom:4px}
-h3{margin:22px 0 6px;font-size:16px}
+nav{background:#eef1f6;padding:6px 28px;font-size:13px;border-bottom:1px solid #dde2ea}
+nav a{margin-right:14px;color:#1d4ed8;text-decoration:none}
+main{padding:4px 28px 40px}
+h2{margin:30px 0 10px;font-size:19px;border-bottom:1px solid #dde2ea;padding-bottom:4px}
+h3{margin:20px 0 6px;font-size:16px}
+p{max-width:1100px}
 table{border-collapse:collapse;background:#fff;font-size:13px}
 th,td{border:1px solid #dde2ea;padding:4px 8px;text-align:left;vertical-align:top}
-th{background:#eef1f6;position:sticky;top:0;z-index:1}
+th{background:#eef1f6}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 tr.sec td{background:#e4e9f2;font-weight:600}
-.st{display:inline-block;min-width:62px;text-align:center;border-radius:3px;padding:1px 6px;font-weight:600;font-size:12px}
+.st{display:inline-block;min-width:58px;text-align:center;border-radius:3px;padding:1px 6px;font-weight:600;font-size:12px;white-space:nowrap}
 .pass{background:#d8f0dc;color:#175c26}.fail{background:#f7d4d4;color:#8a1010}
 .warn{background:#fbe9c4;color:#7a4c00}.na{background:#eceef1;color:#5c6470}
 .untested{background:#fff;color:#5c6470;border:1px dashed #b5bcc7}
-.why{display:block;color:#5c6470;font-size:11px;max-width:260px}
-.legend span{margin-right:10px}
-.cards{display:flex;flex-wrap:wrap;gap:14px}
-.card{background:#fff;border:1px solid #dde2ea;border-radius:6px;padding:10px 14px;min-width:300px}
-.card h3{margin:0 0 6px}
-.card p{margin:4px 0;color:#5c6470;font-size:12px}
-details{background:#fff;border:1px solid #dde2ea;border-radius:6px;margin:8px 0;padding:6px 12px}
+.why{display:block;color:#5c6470;font-size:11px;max-width:200px;margin-top:2px}
+.legend{margin:14px 0 4px}.legend .st{margin-right:4px}
+details{background:#fff;border:1px solid #dde2ea;border-radius:6px;margin:8px 0;padding:6px 12px;max-width:1300px}
 summary{cursor:pointer;font-weight:600}
 ul.ev{margin:6px 0 6px 18px;padding:0}
-ul.ev li{margin:3px 0;font-size:13px}
+ul.ev li{margin:5px 0;font-size:13px}
+ul.ev small{color:#3b4454}
 code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;background:#eef1f6;padding:0 3px;border-radius:2px}
-.matrix td:first-child{white-space:nowrap;font-family:ui-monospace,Menlo,monospace;font-size:12px}
+.matrix{margin-top:6px}
+.matrix th{position:sticky;top:0;z-index:2;font-size:12px}
+.matrix th.impl{min-width:86px;max-width:120px;word-break:break-word}
+.matrix td.id{white-space:nowrap;font-family:ui-monospace,Menlo,monospace;font-size:12px}
+.matrix td.nw{white-space:nowrap}
+.matrix td.rule{max-width:380px;min-width:240px}
+.matrix td.rule .note{display:block;color:#5c6470;font-size:11px;margin-top:2px}
 .ok{color:#175c26;font-weight:600}.bad{color:#8a1010;font-weight:600}
+.scroll{overflow-x:auto}
 """
 
 
@@ -464,62 +473,103 @@ def badge(status, why=""):
     return f'<span class="st {cls}">{html.escape(status)}</span>{w}'
 
 
+def impl_header(name):
+    """Let long implementation names wrap after ':' and '_'."""
+    return html.escape(name).replace(":", ":<wbr>").replace("_", "_<wbr>")
+
+
+def anchor(name):
+    return "f-" + safe(name)
+
+
 def write_html(path, catalogue, impls, started):
     e = html.escape
     H = ["<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">",
          "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">",
          "<title>virtq conformance report</title><style>" + CSS + "</style></head><body>",
          "<header><h1>virtq conformance report</h1>",
-         f"<p>Generated {e(started)} &middot; {e(SPEC_NOTE)} &middot; {len(catalogue)} clauses</p>",
-         "</header><main>"]
+         f"<p>Generated {e(started)} &middot; {e(SPEC_NOTE)} &middot; {len(catalogue)} clauses "
+         "(conformance/clauses.tsv)</p></header>",
+         '<nav><a href="#summary">Summary</a><a href="#levels">Counts by level</a>'
+         '<a href="#matrix">Clause matrix</a>' +
+         "".join(f'<a href="#{anchor(im["name"])}">{e(im["name"])}</a>' for im in impls[:6]) +
+         ('<a href="#findings">&hellip;</a>' if len(impls) > 6 else "") + "</nav><main>"]
     H.append('<p class="legend">' + " ".join(badge(s) for s in STATUSES) + "</p>")
-    H.append("<p>pass: nothing found &middot; fail: MUST-level violation, crash or timeout &middot; "
-             "warn: SHOULD-level findings, counted &middot; n/a: not a device obligation or a feature "
-             "the implementation lacks &middot; untested: outside a queue library, no access log, "
-             "or blocked by another clause's violation.</p>")
-    H.append("<h2>Summary</h2><div class=\"cards\">")
+    H.append("<p><b>pass</b> nothing found &middot; <b>fail</b> a MUST-level violation, crash or "
+             "timeout &middot; <b>warn</b> SHOULD-level findings, counted &middot; <b>n/a</b> not a "
+             "device obligation, or a feature the implementation lacks &middot; <b>untested</b> "
+             "outside a queue library, no access log, or blocked by another clause's violation.</p>")
+
+    H.append('<h2 id="summary">Summary</h2><div class="scroll"><table><tr><th>implementation</th>'
+             "<th>access log</th>" + "".join(f"<th>{e(s)}</th>" for s in STATUSES) +
+             "<th>failing clauses</th><th>warnings</th><th>time</th></tr>")
     for im in impls:
         a = im["analysis"]
         t = a["totals"]
-        fails = t.get("fail", 0)
-        H.append('<div class="card">')
-        H.append(f"<h3>{e(im['name'])}</h3>")
-        if im["impl"]:
-            H.append(f"<p>{e(im['impl']['description'])}</p><p>access log: "
-                     f"{'yes' if im['impl']['access_log'] else 'no'} &middot; {im['seconds']} s</p>")
-        H.append(f'<p class="{"bad" if fails else "ok"}">{fails} failing clause(s)</p>')
-        H.append("<table><tr><th>level</th>" + "".join(f"<th>{e(s)}</th>" for s in STATUSES) + "</tr>")
+        failing = [cid for cid, st in a["clauses"].items() if st["status"] == "fail"]
+        warned = [cid for cid, st in a["clauses"].items() if st["status"] == "warn"]
+        H.append(f'<tr><td><a href="#{anchor(im["name"])}"><b>{e(im["name"])}</b></a><br>'
+                 f'<small>{e(im["impl"]["description"] if im["impl"] else "")}</small></td>'
+                 f'<td>{"yes" if im["impl"] and im["impl"]["access_log"] else "no"}</td>' +
+                 "".join(f'<td class="num">{t.get(s, 0)}</td>' for s in STATUSES) +
+                 f'<td class="{"bad" if failing else "ok"}">{e(", ".join(failing)) or "none"}</td>'
+                 f'<td>{e(", ".join(warned)) or "&ndash;"}</td><td class="num">{im["seconds"]} s</td></tr>')
+    H.append("</table></div>")
+
+    H.append('<h2 id="levels">Counts by level</h2>')
+    for n, im in enumerate(impls):
+        a = im["analysis"]
+        t = a["totals"]
+        H.append(f"<details{' open' if n == 0 else ''}><summary>{e(im['name'])}</summary>")
+        H.append("<table><tr><th>level</th>" + "".join(f"<th>{e(s)}</th>" for s in STATUSES) +
+                 "<th>total</th></tr>")
         for lvl in LEVELS:
             c = a["summary"][lvl]
             H.append(f"<tr><td>{e(lvl)}</td>" +
-                     "".join(f'<td class="num">{c.get(s, 0) or ""}</td>' for s in STATUSES) + "</tr>")
+                     "".join(f'<td class="num">{c.get(s, 0)}</td>' for s in STATUSES) +
+                     f'<td class="num">{sum(c.values())}</td></tr>')
         H.append("<tr><td><b>all</b></td>" +
-                 "".join(f'<td class="num"><b>{t.get(s, 0)}</b></td>' for s in STATUSES) + "</tr>")
-        H.append("</table></div>")
-    H.append("</div>")
-    H.append("<h2>Clause &times; implementation</h2>")
+                 "".join(f'<td class="num"><b>{t.get(s, 0)}</b></td>' for s in STATUSES) +
+                 f'<td class="num"><b>{sum(t.values())}</b></td></tr></table></details>')
+
+    H.append('<h2 id="matrix">Clause &times; implementation</h2>')
+    H.append("<p>Rows are the catalogue's clauses; a reason given once under the rule holds for "
+             "every implementation (not a device obligation, or outside a queue library).</p>")
     H.append('<table class="matrix"><tr><th>clause</th><th>spec</th><th>level</th><th>binds</th>'
-             "<th>rule</th>" + "".join(f"<th>{e(im['name'])}</th>" for im in impls) + "</tr>")
+             "<th>rule</th>" + "".join(f'<th class="impl">{impl_header(im["name"])}</th>'
+                                      for im in impls) + "</tr>")
     for sec, title in CATALOGUE_SECTIONS.items():
         rows = [r for r in catalogue if r["cat"] == sec]
         if not rows:
             continue
         H.append(f'<tr class="sec"><td colspan="{5 + len(impls)}">{e(sec)} {e(title)}</td></tr>')
         for r in rows:
+            note = ""
+            if r["testable"] == "na":
+                note = "n/a: " + r["how"]
+            elif r["testable"] == "out":
+                note = "untested: " + r["how"]
+            elif r["testable"] == "robust":
+                note = "robustness: the driver breaks this on purpose"
             cells = []
             for im in impls:
                 st = im["analysis"]["clauses"][r["id"]]
-                why = st["why"] if st["status"] in ("fail", "warn", "untested") else ""
-                if st["status"] == "untested" and r["testable"] == "out":
-                    why = "outside a queue library"
+                why = st["why"] if st["status"] != "pass" else ""
+                if r["testable"] in ("na", "out"):
+                    why = ""
                 cells.append(f"<td>{badge(st['status'], why)}</td>")
-            H.append(f"<tr><td>{e(r['id'])}</td><td>&sect;{e(r['spec'])}</td><td>{e(r['level'])}</td>"
-                     f"<td>{e(r['binds'])}</td><td>{e(r['summary'])}</td>" + "".join(cells) + "</tr>")
+            H.append(f'<tr><td class="id">{e(r["id"])}</td><td>&sect;{e(r["spec"])}</td>'
+                     f'<td class="nw">{e(r["level"])}</td><td>{e(r["binds"])}</td>'
+                     f'<td class="rule">{e(r["summary"])}'
+                     f'{"<span class=note>" + e(note) + "</span>" if note else ""}</td>' +
+                     "".join(cells) + "</tr>")
     H.append("</table>")
+
+    H.append('<h2 id="findings">Findings per implementation</h2>')
     for im in impls:
         a = im["analysis"]
         bad = [(cid, st) for cid, st in a["clauses"].items() if st["status"] in ("fail", "warn")]
-        H.append(f"<h2>Findings: {e(im['name'])}</h2>")
+        H.append(f'<h3 id="{anchor(im["name"])}">{e(im["name"])}</h3>')
         if not bad:
             H.append("<p>No failures or warnings.</p>")
         for cid, st in bad:
@@ -538,7 +588,7 @@ def write_html(path, catalogue, impls, started):
                     bits.append(f"observed <b>{e(f['observed'])}</b>")
                 ctx = f.get("ctx") or {}
                 if ctx:
-                    bits.append(e("q=%s, avail idx %s, device at %s, used idx %s, driver at %s" % (
+                    bits.append(e("queue size %s; avail idx %s, device at %s; used idx %s, driver at %s" % (
                         ctx.get("q"), ctx.get("avail_idx"), ctx.get("device_avail"),
                         ctx.get("used_idx"), ctx.get("driver_used"))))
                 H.append("<small>" + " &middot; ".join(bits) + "</small></li>")
@@ -551,7 +601,7 @@ def write_html(path, catalogue, impls, started):
                 if st["status"] == "untested" and a["rows"][cid]["testable"] in ("yes", "robust")]
         if left:
             H.append("<p>Device-side clauses left untested in this run:</p><ul>")
-            H.extend(f"<li>{e(cid)}: {e(st['why'])}</li>" for cid, st in left)
+            H.extend(f"<li><code>{e(cid)}</code> {e(st['why'])}</li>" for cid, st in left)
             H.append("</ul>")
         notes = [(cid, st) for cid, st in a["clauses"].items() if st["notes"]]
         if notes:
@@ -688,8 +738,9 @@ def main(argv=None):
     p = argparse.ArgumentParser(prog="virtq-conformance", description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--impl", action="append", default=[],
-                   help="core, planted:<bug>, or NAME=/path/to/runner (repeatable; first decides "
-                        "the exit status). Default: core")
+                   help="an implementation built with vqc_add_implementation (core, planted:<bug>, "
+                        "...) or NAME=/path/to/runner; repeatable, the first decides the exit "
+                        "status. Default: core")
     p.add_argument("--out", default="out/conformance", help="output folder (default out/conformance)")
     p.add_argument("--build-dir", default=os.path.dirname(os.path.abspath(__file__)),
                    help="folder holding conformance_core and conformance_planted_*")

@@ -203,29 +203,33 @@ VQC_TEST(VQ_GEN_2__out_of_order_completion)
 
 /*
  * VIRTIO_F_IN_ORDER: used in avail order, optionally one entry per batch.
- * Runs only against implementations that offer the feature.
+ * n/a for implementations without the feature (the core); for one that
+ * offers it the suite still lacks an observer for batched used entries
+ * (SPLIT-INO-1 lets one entry stand for a run), so it says untested rather
+ * than misreading skipped slots as SPLIT-USED-2 failures.
  */
+static void in_order_untested(struct cq *c)
+{
+	vqc_set_status("untested", "the suite has no observer for in-order batched used entries yet");
+	c->allow_outstanding = true;
+	cq_close(c);
+}
 VQC_TEST(SPLIT_INO_1__in_order_batches)
 {
 	struct cq c;
-	struct cq_spec s = rw_spec(8, 8);
 
 	if (!open_q(&c, 8, F_INO))
 		return;
-	/* An implementation offering IN_ORDER needs the batched-entry observer first. */
-	rounds(&c, &s, 8, 4, CQ_BATCH);
-	cq_close(&c);
+	in_order_untested(&c);
 }
 
 VQC_TEST(FB_INO_1__used_in_avail_order)
 {
 	struct cq c;
-	struct cq_spec s = rw_spec(8, 8);
 
 	if (!open_q(&c, 8, F_INO))
 		return;
-	rounds(&c, &s, 8, 4, CQ_BATCH);
-	cq_close(&c);
+	in_order_untested(&c);
 }
 
 const struct vqc_test_def vqc_tests_used[] = {

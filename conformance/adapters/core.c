@@ -51,7 +51,11 @@ struct core_q {
 
 _Static_assert(sizeof(struct virtq_chain) <= VQC_CHAIN_PRIV_BYTES, "chain fits in vqc_chain.priv");
 
-static struct virtq_chain *chain_of(struct vqc_chain *c) { return (struct virtq_chain *)(void *)c->priv; }
+/* The core's chain state lives in the suite-provided chain storage. */
+static struct virtq_chain *chain_of(struct vqc_chain *c)
+{
+	return (struct virtq_chain *)(void *)c->priv;
+}
 
 static enum vqc_rc from_err(int rc)
 {

@@ -98,7 +98,7 @@ void cq_spec_init(struct cq_spec *s)
 
 void cq_spec_buf(struct cq_spec *s, uint32_t len, bool writable)
 {
-	VQC_REQUIRE((s->n) < (CQ_MAXBUF), "suite bug: s->n < CQ_MAXBUF");
+	VQC_REQUIRE(s->n < CQ_MAXBUF, "suite bug: more than %d buffers in a chain", CQ_MAXBUF);
 	s->len[s->n] = len;
 	s->wr[s->n] = writable;
 	s->n++;
@@ -124,7 +124,7 @@ static size_t part_span(size_t page, size_t off, size_t len)
 /*
  * One ring part on pages of its own at [base, base+span): the part at
  * base+off (its minimum alignment, straddling the first page boundary),
- * guard bytes of @gk in the rest.  @fields marks the part's own bytes.
+ * guard bytes of @gk in the rest.
  */
 static uint64_t place_part(struct cq *c, size_t base, size_t span, size_t off, size_t len,
 			   enum gk gk)
@@ -297,7 +297,8 @@ bool cq_open(struct cq *c, const struct cq_opts *o)
 
 		compute_layout(&l, pg > 0 ? (size_t)pg : 4096, o);
 	}
-	VQC_REQUIRE((guest_init(&c->g, GUEST_GPA, l.total)) == (0), "suite bug: guest_init(&c->g, GUEST_GPA, l.total) == 0");
+	VQC_REQUIRE(guest_init(&c->g, GUEST_GPA, l.total) == 0, "cannot map %zu bytes of guest memory",
+		    l.total);
 	c->region = (struct vqc_region){c->g.gpa, c->g.size, c->g.hva};
 	c->desc = place_part(c, l.desc, l.desc_span, c->g.page - OFF_DESC_BACK, 16u * c->size,
 			     GK_GUARD_DESC);
@@ -744,12 +745,12 @@ static void oracle_decide(struct cq *c, bool notified)
 			if (has(c, F_EVT))
 				vqc_find(VQC_FAIL, cl, "missed-notification", "notification", "none",
 					 "no notification although used_event %u lies in the published "
-					 "window [%u,%u) (%llu entries)", o->ev[0], o->o, n,
+					 "window [%u,%u) (%llu published)", o->ev[0], o->o, n,
 					 (unsigned long long)w);
 			else
 				vqc_find(VQC_FAIL, cl, "missed-notification", "notification", "none",
-					 "no notification although avail flags was 0x%x with %llu entries "
-					 "published ([%u,%u))", o->fl[0], (unsigned long long)w, o->o, n);
+					 "no notification although avail flags was 0x%x with entries "
+					 "published in [%u,%u) (%llu)", o->fl[0], o->o, n, (unsigned long long)w);
 		}
 	} else {
 		finalize_extra(c);
@@ -815,7 +816,7 @@ static void write_desc(struct cq *c, uint64_t gpa, uint64_t addr, uint32_t len, 
 
 void cq_desc(struct cq *c, uint16_t i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
 {
-	VQC_REQUIRE((i) < (c->size), "suite bug: i < c->size");
+	VQC_REQUIRE(i < c->size, "suite bug: descriptor %u outside the table", i);
 	write_desc(c, c->desc + 16u * i, addr, len, flags, next);
 }
 
@@ -910,7 +911,7 @@ int cq_add(struct cq *c, const struct cq_spec *s0)
 
 	if (n == 0 || need > c->num_free)
 		return -1;
-	VQC_REQUIRE((r->state) == (CQ_R_FREE), "suite bug: r->state == CQ_R_FREE");
+	VQC_REQUIRE(r->state == CQ_R_FREE, "suite bug: head %u taken twice", head);
 	if (!same_shape(c, r, s)) {
 		if (c->nbufs + n > c->capbufs) {
 			c->capbufs = (c->nbufs + n) * 2 + 64;
@@ -1042,7 +1043,10 @@ bool cq_publish_n(struct cq *c, uint16_t n)
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	guest_st16(&c->g, c->avail + 2, nw);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	/* SPLIT-ANS-4/5/6: the driver's kick decision; strict mode acts on it. */
+	/*
+	 * SPLIT-ANS-4/5/6: the driver kicks only when suppression asks for it
+	 * (strict-minimal-kick); only the liveness tests run the device on kicks.
+	 */
 	if (has(c, F_EVT))
 		kick = virtq_need_event(cq_mem_avail_event(c), nw, old);
 	else
@@ -1136,7 +1140,7 @@ enum vqc_rc cq_pop(struct cq *c, struct cq_dev **out)
 	struct cq_rec *r;
 	enum vqc_rc rc;
 
-	VQC_REQUIRE((c->ndev_free) > (0), "suite bug: c->ndev_free > 0");
+	VQC_REQUIRE(c->ndev_free > 0, "suite bug: more chains popped than storage");
 	d = &c->dev[c->dev_free[c->ndev_free - 1]];
 	d->vc.head = 0xFFFF;
 	rc = c->ad->pop(c->q, &d->vc);
@@ -1200,7 +1204,7 @@ static void grow_scratch(struct cq *c, size_t n)
 	c->scratch_len = n + 4096;
 	c->scratch = realloc(c->scratch, c->scratch_len);
 	c->pattern = realloc(c->pattern, c->scratch_len);
-	VQC_REQUIRE(c->scratch && c->pattern, "suite bug: c->scratch && c->pattern");
+	VQC_REQUIRE(c->scratch && c->pattern, "out of memory");
 }
 
 /* The request as the driver wrote it: readable buffers in chain order. */
@@ -1422,7 +1426,7 @@ void cq_reset(struct cq *c)
 
 void cq_start_at(struct cq *c, uint16_t idx)
 {
-	VQC_REQUIRE((c->exposed) == (0), "suite bug: c->exposed == 0");
+	VQC_REQUIRE(c->exposed == 0, "suite bug: chains outstanding");
 	if ((c->ad->caps & VQC_CAP_SET_INDICES) && c->ad->set_indices) {
 		/* Guest memory as the device left it before the restart. */
 		guest_st16(&c->g, c->avail + 2, idx);
@@ -1464,8 +1468,8 @@ void cq_start_at(struct cq *c, uint16_t idx)
 
 void cq_relocate(struct cq *c)
 {
-	VQC_REQUIRE((c->alt_size) != (0), "suite bug: c->alt_size != 0");
-	VQC_REQUIRE((c->exposed) == (0), "suite bug: c->exposed == 0");
+	VQC_REQUIRE(c->alt_size != 0, "suite bug: c->alt_size != 0");
+	VQC_REQUIRE(c->exposed == 0, "suite bug: chains outstanding");
 	if (c->log)
 		c->ad->set_access_log(c->q, NULL, NULL);
 	c->ad->destroy(c->q);
@@ -1594,9 +1598,13 @@ unsigned cq_add_n(struct cq *c, const struct cq_spec *s, unsigned n)
 	return k;
 }
 
+/*
+ * What a device does on a kick: kicks off while it drains the ring, then on
+ * again and re-check (the lost-kick window), and drain again if something
+ * came meanwhile.  A broken queue ends it (robustness tests).
+ */
 void cq_device_kick(struct cq *c)
 {
-	c->device_paced = true;
 	cq_disable_kicks(c);
 	for (;;) {
 		struct cq_dev *d;
@@ -1604,22 +1612,20 @@ void cq_device_kick(struct cq *c)
 
 		while ((rc = cq_pop(c, &d)) != VQC_EMPTY) {
 			if (rc == VQC_QUEUE_BROKEN)
-				goto out;
+				return;
 			if (rc != VQC_OK)
 				continue;
 			if (cq_serve(c, d) == VQC_QUEUE_BROKEN)
-				goto out;
+				return;
 			cq_push(c, d);
 			cq_publish_used(c);
 			(void)cq_notify(c);
 		}
 		injection(c, CQ_INJ_BEFORE_ENABLE);
 		if (!cq_enable_kicks(c))
-			break;
+			return;
 		cq_disable_kicks(c);
 	}
-out:
-	c->device_paced = false;
 }
 
 void cq_run_kicks(struct cq *c)

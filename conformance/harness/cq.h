@@ -182,7 +182,6 @@ struct cq {
 	uint32_t last_id, last_len; /* the last used entry reaped */
 	uint64_t kicks;
 	bool kick_pending;
-	bool strict;          /* liveness tests: kick only when suppression asks */
 	uint16_t start;       /* index both sides started at */
 	/* device side */
 	struct cq_dev *dev;
@@ -194,7 +193,6 @@ struct cq {
 	uint16_t pushed_idx;  /* used idx once everything pushed is published */
 	uint16_t pub_idx;     /* used idx the last publish must have produced */
 	struct cq_dev **batch;
-	bool device_paced;
 	unsigned char *scratch, *pattern;
 	size_t scratch_len;
 	/* observation */
@@ -289,7 +287,10 @@ unsigned cq_pop_all(struct cq *c, const char *miss_clause);
 enum vqc_rc cq_pop_raw(struct cq *c, struct vqc_chain *vc);
 /** Driver-paced: pop exactly what the driver exposed, serve and return it. */
 unsigned cq_serve_exposed(struct cq *c, enum cq_mode m);
-/** Add @p n chains like @p s, publish, serve (mode @p m), reap; in several rounds if the table is too small. */
+/**
+ * Add @p n chains like @p s, publish, serve (mode @p m), reap; in several
+ * rounds if the table cannot hold them all at once.
+ */
 void cq_round(struct cq *c, const struct cq_spec *s, unsigned n, enum cq_mode m);
 /** Device-paced loop for one kick (drain, re-enable, re-check). */
 void cq_device_kick(struct cq *c);

@@ -182,8 +182,8 @@ static void add_range(struct guest *g, uint64_t gpa, size_t len, bool none)
 {
 	size_t off = off_of(g, gpa, len);
 
-	VQC_REQUIRE((g->npr) < (sizeof(g->pr) / sizeof(g->pr[0])), "suite bug: g->npr < sizeof(g->pr) / sizeof(g->pr[0])");
-	VQC_REQUIRE((off % g->page) == (0), "suite bug: range not page-aligned");
+	VQC_REQUIRE(g->npr < sizeof(g->pr) / sizeof(g->pr[0]), "suite bug: too many protected ranges");
+	VQC_REQUIRE(off % g->page == 0, "suite bug: range not page-aligned");
 	len = (len + g->page - 1) & ~(g->page - 1);
 	g->pr[g->npr++] = (struct prange){off, len, none};
 	if (mprotect(g->hva + off, len, none ? PROT_NONE : PROT_READ) != 0)

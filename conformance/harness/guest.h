@@ -110,7 +110,7 @@ void guest_guard(struct guest *g, uint64_t gpa, size_t len, enum gk k);
 
 /** Make [gpa, gpa+len) (page-aligned) read-only in the device's view. */
 void guest_protect(struct guest *g, uint64_t gpa, size_t len);
-/** Make [gpa, gpa+len) (page-aligned) inaccessible to the device (old rings after re-initialisation). */
+/** Make [gpa, gpa+len) (page-aligned) inaccessible to the device (old rings, VQ-RST-5). */
 void guest_seal(struct guest *g, uint64_t gpa, size_t len);
 
 /** Driver store: memory and shadow. */

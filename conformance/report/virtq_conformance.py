@@ -148,7 +148,7 @@ def parse_check_xml(path):
     for t in root.iter(CHECK_NS + "test"):
         name = t.findtext(CHECK_NS + "description") or ""
         it = int(t.findtext(CHECK_NS + "iteration") or 0)
-        dur = float(t.findtext(CHECK_NS + "duration") or 0)
+        dur = max(0.0, float(t.findtext(CHECK_NS + "duration") or 0))  # -1 when unknown
         out[(name, it)] = (t.get("result"), t.findtext(CHECK_NS + "message") or "", dur)
     return out
 

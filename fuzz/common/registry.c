@@ -16,6 +16,11 @@ const struct fuzz_target fuzz_targets[] = {
 	{"race", &race_def, fuzz_race_run,
 	 "racing driver rewrites memory between loads; no double fetch, one-snapshot consistency"},
 	{"empty", &empty_def, fuzz_empty_run, "nothing: harness overhead baseline"},
+#ifdef VIRTQ_FUZZ_DIFF
+	{"diff", &diff_def, fuzz_diff_run,
+	 "rings input served by core and by Linux's vringh; chains, segments, error classes, "
+	 "data, used ring compared (allowlist)"},
+#endif
 };
 const unsigned fuzz_ntargets = sizeof(fuzz_targets) / sizeof(fuzz_targets[0]);
 

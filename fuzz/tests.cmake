@@ -1,6 +1,7 @@
 # ctest for the fuzz harness (standalone engine only):
 #   corpus.<target>        every seed and regression replayed (label corpus;
-#                          under the asan preset that is ASan + UBSan)
+#                          under the asan preset that is ASan + UBSan); diff
+#                          only with VIRTQ_LINUX_INTEROP
 #   corpus.seeds_current   the checked-in seeds are what the generator makes
 #                          from corpus/scenarios (label corpus)
 #   fuzz_selftest.<bug>    core built with one planted bug; replaying the
@@ -8,7 +9,11 @@
 #                          (label fuzz-selftest)
 set(CORPUS_DIR ${PROJECT_SOURCE_DIR}/corpus)
 
-foreach(t rings ops notify race)
+set(_corpus_targets rings ops notify race)
+if(VIRTQ_LINUX_INTEROP)
+  list(APPEND _corpus_targets diff)
+endif()
+foreach(t ${_corpus_targets})
   set(dirs ${CORPUS_DIR}/${t})
   if(EXISTS ${CORPUS_DIR}/regressions/${t})
     list(APPEND dirs ${CORPUS_DIR}/regressions/${t})

@@ -458,9 +458,12 @@ code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;background:#eef1f6;pa
 .matrix{margin-top:6px}
 .matrix th{position:sticky;top:0;z-index:2;font-size:12px}
 .matrix th.impl{min-width:86px;max-width:120px;word-break:break-word}
-.matrix td.id{white-space:nowrap;font-family:ui-monospace,Menlo,monospace;font-size:12px}
-.matrix td.nw{white-space:nowrap}
-.matrix td.rule{max-width:380px;min-width:240px}
+.matrix td.id{white-space:nowrap;font-family:ui-monospace,Menlo,monospace;font-size:12px;
+  position:sticky;left:0;background:#fff;z-index:1}
+.matrix th:first-child{left:0;z-index:3}
+.matrix tr.sec td{position:static}
+.matrix td.nw{white-space:nowrap;width:1%}
+.matrix td.rule{max-width:340px;min-width:220px}
 .matrix td.rule .note{display:block;color:#5c6470;font-size:11px;margin-top:2px}
 .ok{color:#175c26;font-weight:600}.bad{color:#8a1010;font-weight:600}
 .scroll{overflow-x:auto}
@@ -558,8 +561,8 @@ def write_html(path, catalogue, impls, started):
                 if r["testable"] in ("na", "out"):
                     why = ""
                 cells.append(f"<td>{badge(st['status'], why)}</td>")
-            H.append(f'<tr><td class="id">{e(r["id"])}</td><td>&sect;{e(r["spec"])}</td>'
-                     f'<td class="nw">{e(r["level"])}</td><td>{e(r["binds"])}</td>'
+            H.append(f'<tr><td class="id">{e(r["id"])}</td><td class="nw">&sect;{e(r["spec"])}</td>'
+                     f'<td class="nw">{e(r["level"])}</td><td class="nw">{e(r["binds"])}</td>'
                      f'<td class="rule">{e(r["summary"])}'
                      f'{"<span class=note>" + e(note) + "</span>" if note else ""}</td>' +
                      "".join(cells) + "</tr>")

@@ -236,6 +236,9 @@ static int open_chain(struct fuzz_dev *d, bool reopen, uint16_t head)
 
 	if (!d->up)
 		return VIRTQ_E_INVAL;
+	/* Work per pop is bounded by core; work per run is bounded here. */
+	if (d->mon.total_loads > DEV_MAX_FETCHES)
+		return 0;
 	w.cap = d->iov_cap; /* the model fails where the device's arrays end */
 	monitor_window(&d->mon);
 	rc = named(reopen ? virtq_reopen(&d->q, head, &c) : virtq_pop(&d->q, &c));
@@ -409,6 +412,10 @@ void dev_probe(struct fuzz_dev *d)
 
 	if (!d->up)
 		return;
+	if (d->mon.total_loads > DEV_MAX_FETCHES) { /* over budget: no probe this run */
+		d->probed = false;
+		return;
+	}
 	/* Last look before the probe writes memory the model does not follow. */
 	check_writes(d);
 	check_used_ring(d);

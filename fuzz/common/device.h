@@ -32,6 +32,8 @@
  * many pops a run stops serving (and skips the probe) to keep each input fast.
  */
 #define DEV_MAX_POPS 512u
+/* Descriptor fetches per run; past it no more chains are opened (or probed). */
+#define DEV_MAX_FETCHES (2u * 1024u * 1024u)
 #define DEV_MAX_COPY (256u * 1024u) /* bytes a device copies each way per chain */
 
 struct dev_rec {

@@ -75,6 +75,7 @@ static void on_load(struct monitor *mon, enum virtq_shm_what what, const void *a
 		    "unbounded walk", mon->max_loads);
 	guest_gpa(mon->g, addr, &gpa);
 	mon->loads[mon->nloads++] = gpa;
+	mon->total_loads++;
 }
 
 static void hook(void *opaque, enum virtq_shm_op op, enum virtq_shm_what what, const void *addr,

@@ -28,6 +28,7 @@ struct monitor {
 	const struct virtq_queue *q; /* its published idx is the device's last store */
 	uint64_t *loads;     /* gpa of descriptor fetches in this window */
 	uint32_t nloads, max_loads;
+	uint64_t total_loads; /* descriptor fetches in the whole run */
 	uint32_t ring_loads; /* avail ring entry fetches in this window */
 	uint8_t *elem;       /* per used slot: 1 id stored, 2 len stored */
 	bool idx_pending;

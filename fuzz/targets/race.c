@@ -145,6 +145,8 @@ static void serve(struct fuzz_dev *d)
 		struct virtq_iov rd, wr;
 		int rc, crc;
 
+		if (d->mon.total_loads > DEV_MAX_FETCHES)
+			break;
 		race.nfetch = 0;
 		monitor_window(&d->mon);
 		rc = virtq_pop(&d->q, &c);

@@ -33,7 +33,7 @@
  */
 #define DEV_MAX_POPS 512u
 /* Descriptor fetches per run; past it no more chains are opened (or probed). */
-#define DEV_MAX_FETCHES (2u * 1024u * 1024u)
+#define DEV_MAX_FETCHES (256u * 1024u)
 #define DEV_MAX_COPY (256u * 1024u) /* bytes a device copies each way per chain */
 
 struct dev_rec {

@@ -47,6 +47,7 @@ struct fuzz_driver {
 	uint16_t avail_shadow; /* avail idx including added, unpublished entries */
 	uint16_t next_desc;
 	uint32_t data_cursor;
+	bool wrote_used;       /* a write landed in the used ring (cleared by the caller) */
 };
 
 void driver_init(struct fuzz_driver *drv, struct fuzz_guest *g);

@@ -75,6 +75,7 @@ int fuzz_ops_run(const uint8_t *data, size_t size)
 	struct fuzz_run r;
 	struct script_vals op;
 	static struct fuzz_dev d;
+	bool device_ran = false;
 
 	if (!run_begin(&r, &ops_def, data, size))
 		return 0;
@@ -83,13 +84,20 @@ int fuzz_ops_run(const uint8_t *data, size_t size)
 		while (script_read_op(&r.in, &ops_def, &op)) {
 			if (op.op >= DRIVER_OPS) {
 				device_op(&d, &op);
+				device_ran = true;
 				continue;
 			}
 			/* Driver writes may hit the used ring (it can place anything
-			 * anywhere): check the device's part first, then follow. */
-			dev_check_used(&d);
+			 * anywhere): the device's part is checked before, once per run
+			 * of driver ops, and the model follows what the driver wrote. */
+			if (device_ran) {
+				dev_check_used(&d);
+				device_ran = false;
+			}
+			r.drv.wrote_used = false;
 			driver_apply(&r.drv, &r.g, &op);
-			dev_resync_used(&d);
+			if (r.drv.wrote_used)
+				dev_resync_used(&d);
 		}
 		dev_probe(&d);
 		dev_fini(&d);

@@ -159,23 +159,39 @@ static void *translate(struct virtq_chain *c, uint64_t *contig)
 	return p;
 }
 
+/*
+ * Translate the current buffer's next host-contiguous piece and account for
+ * it as handed out (the writable count caps the used len).  NULL: the chain
+ * failed with ADDR_RANGE.
+ */
+static void *take_piece(struct virtq_chain *c, uint64_t *contig)
+{
+	void *p = translate(c, contig);
+
+	if (p == NULL) {
+		fail(c, VIRTQ_E_ADDR_RANGE);
+		return NULL;
+	}
+	c->cur_gpa += *contig;
+	c->cur_len -= (uint32_t)*contig;
+	if (c->cur_writable)
+		c->writable += *contig;
+	else
+		c->readable += *contig;
+	return p;
+}
+
 /* Hand out the host-contiguous prefix of the current buffer. */
 static int yield(struct virtq_chain *c, struct virtq_seg *seg)
 {
 	uint64_t contig;
-	void *p = translate(c, &contig);
+	void *p = take_piece(c, &contig);
 
 	if (p == NULL)
-		return fail(c, VIRTQ_E_ADDR_RANGE);
+		return c->error;
 	seg->addr = p;
 	seg->len = (uint32_t)contig;
 	seg->writable = c->cur_writable;
-	c->cur_gpa += contig;
-	c->cur_len -= (uint32_t)contig;
-	if (c->cur_writable)
-		c->writable += contig;
-	else
-		c->readable += contig;
 	return 1;
 }
 
@@ -227,15 +243,9 @@ int virtq_chain_collect(struct virtq_chain *c, struct virtq_iov *rd, struct virt
 			load_next(c);
 			continue;
 		}
-		p = translate(c, &contig);
+		p = take_piece(c, &contig);
 		if (p == NULL)
-			return fail(c, VIRTQ_E_ADDR_RANGE);
-		c->cur_gpa += contig;
-		c->cur_len -= (uint32_t)contig;
-		if (c->cur_writable)
-			c->writable += contig;
-		else
-			c->readable += contig;
+			return c->error;
 		v = c->cur_writable || PLANTED(WRITE_READABLE) ? wr : rd;
 		if (v == NULL)
 			continue;

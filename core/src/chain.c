@@ -37,9 +37,7 @@ void virtq__chain_start(struct virtq_chain *c, struct virtq_queue *q, uint16_t h
 	c->cur_writable = false;
 	c->ndesc = 0;
 	c->total = 0;
-	c->readable = 0;
 	c->writable = 0;
-	c->hint = q->hint;
 }
 
 /* Chain errors are sticky: the walk is over and says why on every call. */
@@ -144,7 +142,7 @@ static int load_next(struct virtq_chain *c)
  */
 static void *translate(struct virtq_chain *c, uint64_t *contig)
 {
-	const struct virtq_mem_region *r = c->hint;
+	const struct virtq_mem_region *r = c->q->hint;
 	uint64_t off = c->cur_gpa - (r ? r->gpa : 0);
 	void *p;
 
@@ -152,10 +150,9 @@ static void *translate(struct virtq_chain *c, uint64_t *contig)
 		*contig = r->size - off < c->cur_len ? r->size - off : c->cur_len;
 		return (unsigned char *)r->hva + off;
 	}
-	r = NULL;
 	p = virtq__mem_lookup(c->q->mem, c->cur_gpa, c->cur_len, contig, &r);
 	if (r != NULL)
-		c->hint = c->q->hint = r;
+		c->q->hint = r;
 	return p;
 }
 
@@ -176,8 +173,6 @@ static void *take_piece(struct virtq_chain *c, uint64_t *contig)
 	c->cur_len -= (uint32_t)*contig;
 	if (c->cur_writable)
 		c->writable += *contig;
-	else
-		c->readable += *contig;
 	return p;
 }
 

@@ -3,7 +3,7 @@
  * Planted bugs, for proving that oracles bite.
  *
  * The fuzz self-test and the conformance self-test build core once per bug
- * below, with -DVIRTQ_PLANT_<NAME>, as the library virtq_planted_<name>
+ * below, with -DVIRTQ_PLANT=VIRTQ_PLANT_ID_<NAME>, as the library virtq_planted_<name>
  * (core/cmake/planted.cmake), and check that their oracles flag each one
  * under the rule it breaks.  A normal build defines none of them, so every
  * PLANTED() is a constant 0 and the code it guards is compiled out.

@@ -27,16 +27,6 @@
 #include "virtq/ring.h"
 #include "virtq/shm_hook.h"
 
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-#define VIRTQ__LE16(x) __builtin_bswap16(x)
-#define VIRTQ__LE32(x) __builtin_bswap32(x)
-#define VIRTQ__LE64(x) __builtin_bswap64(x)
-#else
-#define VIRTQ__LE16(x) (x)
-#define VIRTQ__LE32(x) (x)
-#define VIRTQ__LE64(x) (x)
-#endif
-
 #ifdef VIRTQ_INSTRUMENTED
 void virtq__shm_hook(enum virtq_shm_op op, enum virtq_shm_what what, const void *addr,
 		     size_t size);
@@ -49,7 +39,7 @@ void virtq__shm_hook(enum virtq_shm_op op, enum virtq_shm_what what, const void 
 static inline uint16_t shm_load16(const uint16_t *p, enum virtq_shm_what what)
 {
 	SHM_HOOK(VIRTQ_SHM_LOAD, what, p, 2);
-	return VIRTQ__LE16(__atomic_load_n(p, __ATOMIC_RELAXED));
+	return virtq_le16(__atomic_load_n(p, __ATOMIC_RELAXED));
 }
 
 /*
@@ -62,19 +52,19 @@ static inline uint16_t shm_load16_acquire(const uint16_t *p, enum virtq_shm_what
 	SHM_HOOK(VIRTQ_SHM_LOAD, what, p, 2);
 	uint16_t v = __atomic_load_n(p, __ATOMIC_ACQUIRE);
 	SHM_HOOK(VIRTQ_SHM_FENCE, VIRTQ_SHM_FENCE_ACQUIRE, NULL, 0);
-	return VIRTQ__LE16(v);
+	return virtq_le16(v);
 }
 
 static inline void shm_store16(uint16_t *p, uint16_t v, enum virtq_shm_what what)
 {
 	SHM_HOOK(VIRTQ_SHM_STORE, what, p, 2);
-	__atomic_store_n(p, VIRTQ__LE16(v), __ATOMIC_RELAXED);
+	__atomic_store_n(p, virtq_le16(v), __ATOMIC_RELAXED);
 }
 
 static inline void shm_store32(uint32_t *p, uint32_t v, enum virtq_shm_what what)
 {
 	SHM_HOOK(VIRTQ_SHM_STORE, what, p, 4);
-	__atomic_store_n(p, VIRTQ__LE32(v), __ATOMIC_RELAXED);
+	__atomic_store_n(p, virtq_le32(v), __ATOMIC_RELAXED);
 }
 
 /*
@@ -86,7 +76,7 @@ static inline void shm_store16_release(uint16_t *p, uint16_t v, enum virtq_shm_w
 {
 	SHM_HOOK(VIRTQ_SHM_FENCE, VIRTQ_SHM_FENCE_RELEASE, NULL, 0);
 	SHM_HOOK(VIRTQ_SHM_STORE, what, p, 2);
-	__atomic_store_n(p, VIRTQ__LE16(v), __ATOMIC_RELEASE);
+	__atomic_store_n(p, virtq_le16(v), __ATOMIC_RELEASE);
 }
 
 /*
@@ -123,8 +113,8 @@ static inline void shm_load_desc(const struct virtq_desc *p, struct shm_desc *d)
 	if (((uintptr_t)p & 7u) == 0) {
 		w0 = __atomic_load_n((const uint64_t *)p, __ATOMIC_RELAXED);
 		w1 = __atomic_load_n((const uint64_t *)p + 1, __ATOMIC_RELAXED);
-		w0 = VIRTQ__LE64(w0);
-		w1 = VIRTQ__LE64(w1);
+		w0 = virtq_le64(w0);
+		w1 = virtq_le64(w1);
 	} else {
 		const unsigned char *b = (const unsigned char *)p;
 		w0 = w1 = 0;

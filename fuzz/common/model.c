@@ -329,7 +329,7 @@ int model_flush(struct model *m)
 bool model_should_notify(struct model *m)
 {
 	uint32_t count = m->unsignalled;
-	uint16_t first = m->signalled;
+	uint16_t first = m->signalled, event;
 	bool judgeable = m->signalled_valid && count < 65536;
 
 	if (m->broken || count == 0)
@@ -342,9 +342,9 @@ bool model_should_notify(struct model *m)
 	if (!judgeable)
 		return true;
 	/* §2.7.7.2: notify if an entry went into the slot the driver named. */
+	event = guest_le16(m->g, m->g->cfg.avail_gpa + 4 + 2ull * m->size);
 	for (uint32_t k = 0; k < count; k++)
-		if ((uint16_t)(first + k) ==
-		    guest_le16(m->g, m->g->cfg.avail_gpa + 4 + 2ull * m->size))
+		if ((uint16_t)(first + k) == event)
 			return true;
 	return false;
 }

@@ -7,8 +7,6 @@
 
 #include "fuzz.h"
 
-static struct monitor *active;
-
 static bool in_range(const void *p, size_t n, const void *base, uint64_t len)
 {
 	const unsigned char *a = p, *b = base;
@@ -101,7 +99,6 @@ void monitor_start(struct monitor *mon, const struct fuzz_guest *g, const struct
 	mon->loads = malloc(sizeof(*mon->loads) * mon->max_loads);
 	mon->elem = calloc(g->cfg.size, 1);
 	FUZZ_ASSERT(mon->loads && mon->elem, "out of memory");
-	active = mon;
 	virtq_shm_set_hook(hook, mon);
 }
 
@@ -111,7 +108,6 @@ void monitor_stop(struct monitor *mon)
 	virtq_shm_set_hook(NULL, NULL);
 	free(mon->loads);
 	free(mon->elem);
-	active = NULL;
 }
 
 void monitor_window(struct monitor *mon)

@@ -66,9 +66,7 @@ struct virtq_chain {
 	bool cur_writable;
 	uint32_t ndesc;                 /* descriptors read, direct + indirect */
 	uint64_t total;                 /* bytes of all descriptors read */
-	uint64_t readable;              /* readable bytes yielded */
 	uint64_t writable;              /* writable bytes yielded (caps used len) */
-	const struct virtq_mem_region *hint; /* region of the last translation */
 };
 
 /** Head descriptor index of the chain (the id the used entry will carry). */

@@ -81,6 +81,23 @@ _Static_assert(sizeof(struct virtq_used_elem) == 8, "used element is 8 bytes (2.
 _Static_assert(sizeof(struct virtq_avail) == 4, "avail header is 4 bytes");
 _Static_assert(sizeof(struct virtq_used) == 4, "used header is 4 bytes");
 
+/*
+ * Byte order of ring fields: little-endian in guest memory whatever the host
+ * (virtio 1.x, §2.7).  Each converts both ways (host to ring and back).
+ */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+static inline uint16_t virtq_le16(uint16_t v) { return __builtin_bswap16(v); }
+static inline uint32_t virtq_le32(uint32_t v) { return __builtin_bswap32(v); }
+static inline uint64_t virtq_le64(uint64_t v) { return __builtin_bswap64(v); }
+#else
+/** Ring (little-endian) to host order, or back. */
+static inline uint16_t virtq_le16(uint16_t v) { return v; }
+/** Ring (little-endian) to host order, or back. */
+static inline uint32_t virtq_le32(uint32_t v) { return v; }
+/** Ring (little-endian) to host order, or back. */
+static inline uint64_t virtq_le64(uint64_t v) { return v; }
+#endif
+
 /** Bytes of the descriptor table for a queue of @p size entries: 16 * size. */
 static inline uint64_t virtq_desc_bytes(uint32_t size) { return 16u * (uint64_t)size; }
 /** Bytes of the avail ring including used_event: 6 + 2 * size. */

@@ -46,23 +46,13 @@ static long find_region(const struct virtq_arena *a, uint64_t gpa)
 
 /*
  * Host pointer for the part of [gpa, gpa + len) that lies in one region:
- * copies that cross regions are done piece by piece with this.
+ * copies that cross regions are done piece by piece with this.  The arena's
+ * own region table answers, through the core's translation.
  */
 static unsigned char *piece(const struct virtq_arena *a, uint64_t gpa, uint64_t len,
 			    uint64_t *n)
 {
-	long i = find_region(a, gpa);
-	const struct virtq_mem_region *r;
-	uint64_t off;
-
-	/* Always set: gcc -O3 (release preset) cannot see that callers check first. */
-	*n = 0;
-	if (i < 0)
-		return NULL;
-	r = &a->regions[i];
-	off = gpa - r->gpa;
-	*n = r->size - off < len ? r->size - off : len;
-	return (unsigned char *)r->hva + off;
+	return virtq_mem_translate(&a->mem, gpa, len, n);
 }
 
 /* Writes are all-or-nothing: check the whole range before touching it. */
@@ -276,56 +266,56 @@ void *virtq_arena_hva(const struct virtq_arena *a, uint64_t gpa)
 	return piece(a, gpa, 1, &n);
 }
 
-int virtq_arena_write(struct virtq_arena *a, uint64_t gpa, const void *src, size_t len)
+/*
+ * Run @fn over every host piece of [gpa, gpa + len), all or nothing: -1 and
+ * nothing touched if any byte is unmapped.  @fn gets the offset into the range.
+ */
+static int each_piece(const struct virtq_arena *a, uint64_t gpa, size_t len,
+		      void (*fn)(unsigned char *host, size_t off, size_t n, void *arg), void *arg)
 {
-	const unsigned char *s = src;
-	unsigned char *p;
+	size_t done = 0;
 	uint64_t n;
 
 	if (!a || !range_mapped(a, gpa, len))
 		return -1;
-	while (len > 0) {
-		p = piece(a, gpa, len, &n);
-		memcpy(p, s, n);
-		s += n;
-		gpa += n;
-		len -= n;
+	while (done < len) {
+		unsigned char *p = piece(a, gpa + done, len - done, &n);
+
+		fn(p, done, (size_t)n, arg);
+		done += (size_t)n;
 	}
 	return 0;
+}
+
+static void copy_in(unsigned char *host, size_t off, size_t n, void *src)
+{
+	memcpy(host, (const unsigned char *)src + off, n);
+}
+
+static void copy_out(unsigned char *host, size_t off, size_t n, void *dst)
+{
+	memcpy((unsigned char *)dst + off, host, n);
+}
+
+static void fill_with(unsigned char *host, size_t off, size_t n, void *byte)
+{
+	(void)off;
+	memset(host, *(const int *)byte, n);
+}
+
+int virtq_arena_write(struct virtq_arena *a, uint64_t gpa, const void *src, size_t len)
+{
+	return each_piece(a, gpa, len, copy_in, (void *)(uintptr_t)src);
 }
 
 int virtq_arena_read(const struct virtq_arena *a, uint64_t gpa, void *dst, size_t len)
 {
-	unsigned char *d = dst;
-	const unsigned char *p;
-	uint64_t n;
-
-	if (!a || !range_mapped(a, gpa, len))
-		return -1;
-	while (len > 0) {
-		p = piece(a, gpa, len, &n);
-		memcpy(d, p, n);
-		d += n;
-		gpa += n;
-		len -= n;
-	}
-	return 0;
+	return each_piece(a, gpa, len, copy_out, dst);
 }
 
 int virtq_arena_fill(struct virtq_arena *a, uint64_t gpa, int byte, size_t len)
 {
-	unsigned char *p;
-	uint64_t n;
-
-	if (!a || !range_mapped(a, gpa, len))
-		return -1;
-	while (len > 0) {
-		p = piece(a, gpa, len, &n);
-		memset(p, byte, n);
-		gpa += n;
-		len -= n;
-	}
-	return 0;
+	return each_piece(a, gpa, len, fill_with, &byte);
 }
 
 /* One guard, piece by piece; an unmapped guard byte counts as damaged. */

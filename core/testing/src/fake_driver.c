@@ -30,45 +30,6 @@
 #include "virtq/ring.h"
 #include "virtq_testing/arena.h"
 
-#if !defined(__BYTE_ORDER__) || !defined(__ORDER_BIG_ENDIAN__)
-#error "__BYTE_ORDER__ is needed to write guest memory little-endian"
-#endif
-
-/* Guest memory is little-endian whatever the host (virtio 1.x, §2.7). */
-static inline uint16_t cpu_to_le16(uint16_t v)
-{
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	return __builtin_bswap16(v);
-#else
-	return v;
-#endif
-}
-
-/* See cpu_to_le16. */
-static inline uint32_t cpu_to_le32(uint32_t v)
-{
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	return __builtin_bswap32(v);
-#else
-	return v;
-#endif
-}
-
-/* See cpu_to_le16. */
-static inline uint64_t cpu_to_le64(uint64_t v)
-{
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	return __builtin_bswap64(v);
-#else
-	return v;
-#endif
-}
-
-/* Byte swapping is its own inverse; separate names keep call sites honest. */
-static inline uint16_t le16_to_cpu(uint16_t v) { return cpu_to_le16(v); }
-static inline uint32_t le32_to_cpu(uint32_t v) { return cpu_to_le32(v); }
-static inline uint64_t le64_to_cpu(uint64_t v) { return cpu_to_le64(v); }
-
 /*
  * Only a naturally aligned field inside mapped host memory can be accessed
  * atomically; create_at() may put ring parts anywhere, so check.
@@ -88,7 +49,7 @@ static uint16_t *atomic_field(const struct virtq_fake *f, uint64_t gpa)
 static void store_le16(struct virtq_fake *f, uint64_t gpa, uint16_t v, int order)
 {
 	uint16_t *p = atomic_field(f, gpa);
-	uint16_t le = cpu_to_le16(v);
+	uint16_t le = virtq_le16(v);
 
 	if (p) {
 		__atomic_store_n(p, le, order);
@@ -106,17 +67,17 @@ static uint16_t load_le16(const struct virtq_fake *f, uint64_t gpa, int order)
 	uint16_t le = 0;
 
 	if (p)
-		return le16_to_cpu(__atomic_load_n(p, order));
+		return virtq_le16(__atomic_load_n(p, order));
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	(void)virtq_arena_read(f->arena, gpa, &le, sizeof(le));
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	return le16_to_cpu(le);
+	return virtq_le16(le);
 }
 
 /* Plain (non-racing) ring entries are written whole, in guest byte order. */
 static void put_le16(struct virtq_fake *f, uint64_t gpa, uint16_t v)
 {
-	uint16_t le = cpu_to_le16(v);
+	uint16_t le = virtq_le16(v);
 
 	(void)virtq_arena_write(f->arena, gpa, &le, sizeof(le));
 }
@@ -127,10 +88,10 @@ static void put_desc(struct virtq_fake *f, uint64_t gpa, uint64_t addr, uint32_t
 {
 	struct virtq_desc d;
 
-	d.addr = cpu_to_le64(addr);
-	d.len = cpu_to_le32(len);
-	d.flags = cpu_to_le16(flags);
-	d.next = cpu_to_le16(next);
+	d.addr = virtq_le64(addr);
+	d.len = virtq_le32(len);
+	d.flags = virtq_le16(flags);
+	d.next = virtq_le16(next);
 	(void)virtq_arena_write(f->arena, gpa, &d, sizeof(d));
 }
 
@@ -498,13 +459,13 @@ void virtq_fake_read_desc(const struct virtq_fake *f, uint16_t idx, uint64_t *ad
 	    virtq_arena_read(f->arena, f->desc_gpa + 16u * (uint64_t)idx, &d, sizeof(d)) != 0)
 		memset(&d, 0, sizeof(d));
 	if (addr)
-		*addr = le64_to_cpu(d.addr);
+		*addr = virtq_le64(d.addr);
 	if (len)
-		*len = le32_to_cpu(d.len);
+		*len = virtq_le32(d.len);
 	if (flags)
-		*flags = le16_to_cpu(d.flags);
+		*flags = virtq_le16(d.flags);
 	if (next)
-		*next = le16_to_cpu(d.next);
+		*next = virtq_le16(d.next);
 }
 
 void virtq_fake_set_avail_idx(struct virtq_fake *f, uint16_t v)
@@ -528,9 +489,9 @@ void virtq_fake_read_used_elem(const struct virtq_fake *f, uint16_t slot, uint32
 	if (virtq_arena_read(f->arena, used_elem_gpa(f, slot), &e, sizeof(e)) != 0)
 		memset(&e, 0, sizeof(e));
 	if (id)
-		*id = le32_to_cpu(e.id);
+		*id = virtq_le32(e.id);
 	if (len)
-		*len = le32_to_cpu(e.len);
+		*len = virtq_le32(e.len);
 }
 
 void virtq_fake_make_loop(struct virtq_fake *f, uint16_t a, uint16_t b, uint64_t buf_gpa)

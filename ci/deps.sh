@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install the Debian 12 packages the build and tests need.  Idempotent: only
+# Install the Debian 12 packages the build and tests need; with the argument
+# "nightly", also those of the main job (ci/nightly.sh).  Idempotent: only
 # missing packages are installed, and apt's lists are refreshed only then.
 set -euo pipefail
 
@@ -12,6 +13,16 @@ PACKAGES=(
   xz-utils                      # interop: unpacking linux-source-6.1 (apt-get download)
   valgrind                      # bench/run.sh: callgrind instruction counts
 )
+if [ "${1:-}" = nightly ]; then
+  PACKAGES+=(
+    afl++                       # AFL++ 4.04c: afl-clang-fast, afl-fuzz
+    llvm-14                     # llvm-profdata, llvm-cov, llvm-symbolizer (coverage, triage)
+    gnuplot-nox                 # coverage-over-time plots
+  )
+elif [ $# -gt 0 ]; then
+  echo "deps: unknown argument $1 (none, or nightly)" >&2
+  exit 2
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 bash ci/deps.sh
 
 presets=("$@")
-if ((${#presets[@]} == 0)); then presets=(asan dev); fi
+if ((${#presets[@]} == 0)); then presets=(asan dev libfuzzer); fi
 
 for preset in "${presets[@]}"; do
   echo "== ${preset}: configure"

@@ -46,3 +46,11 @@ foreach(claim ${FUZZ_SELFTEST_CLAIMS})
             $<TARGET_FILE:fuzz_${target}_planted_${lbug}> ${CORPUS_DIR}/${target})
   set_tests_properties(fuzz_selftest.${lbug} PROPERTIES LABELS fuzz-selftest TIMEOUT 120)
 endforeach()
+
+# The nightly's triage (ci/nightly/triage.py) on a planted bug: the flagging
+# seeds fold into one finding of the claiming oracle (label nightly).
+add_test(NAME nightly.triage
+  COMMAND ${PROJECT_SOURCE_DIR}/ci/nightly/test_triage.sh ${CMAKE_CURRENT_BINARY_DIR}/triage-test rings
+          $<TARGET_FILE:fuzz_rings_planted_no_len_cap> $<TARGET_FILE:fuzz_rings>
+          $<TARGET_FILE:virtq-fuzz> "oracle fuzz/common/device.c")
+set_tests_properties(nightly.triage PROPERTIES LABELS nightly TIMEOUT 300)

@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# The main job (README "Set up"): build every engine, fuzz each target with
+# libFuzzer (fork mode) and AFL++ side by side, merge and minimise what they
+# found, triage every crash, hang and OOM, measure coverage of core/src from
+# the merged corpus, run the conformance suite, and write a summary.
+#
+#   ci/nightly.sh [--seconds N] [--jobs N] [--targets a,b,...] [--write-back]
+#
+#   --seconds N    fuzzing time per target (default 60; env VIRTQ_NIGHTLY_SECONDS)
+#   --jobs N       cores to use (default: all, nproc; env VIRTQ_NIGHTLY_JOBS):
+#                  ceil(N/2) libFuzzer fork workers and max(1, N/2) AFL++
+#                  secondaries per target, the first AFL++ one with CMPLOG
+#   --targets L    comma-separated subset of rings,ops,notify,race,diff
+#                  (default all; env VIRTQ_NIGHTLY_TARGETS)
+#   --write-back   copy the new seeds of the merged corpus into corpus/<target>/,
+#                  named by content hash (env VIRTQ_NIGHTLY_WRITE_BACK=1)
+#
+# Everything it produces is under out/ (emptied first); build trees are the
+# presets' own build/<preset>.  Exit status: 0 clean; 1 a new unique finding
+# or a MUST-level conformance failure; 2 the pipeline itself failed (a build,
+# a tool, an engine that did not run), with the step's log named.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+ALL_TARGETS=(rings ops notify race diff)
+seconds=${VIRTQ_NIGHTLY_SECONDS:-60}
+jobs=${VIRTQ_NIGHTLY_JOBS:-$(nproc)}
+targets_csv=${VIRTQ_NIGHTLY_TARGETS:-$(IFS=,; echo "${ALL_TARGETS[*]}")}
+write_back=${VIRTQ_NIGHTLY_WRITE_BACK:-0}
+timeout_s=25        # per input: the ops drains of a looping 32768-ring took 28 s before the budget
+rss_mb=2560
+minimize_s=30       # per unique finding
+
+usage() { sed -n '7,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+while (($#)); do
+  case $1 in
+    --seconds) seconds=${2:?--seconds needs a value}; shift 2 ;;
+    --jobs) jobs=${2:?--jobs needs a value}; shift 2 ;;
+    --targets) targets_csv=${2:?--targets needs a value}; shift 2 ;;
+    --write-back) write_back=1; shift ;;
+    -h|--help) usage ;;
+    *) echo "nightly: unknown argument: $1" >&2; usage ;;
+  esac
+done
+[[ $seconds =~ ^[1-9][0-9]*$ ]] || { echo "nightly: --seconds must be a positive integer" >&2; exit 2; }
+[[ $jobs =~ ^[1-9][0-9]*$ ]] || { echo "nightly: --jobs must be a positive integer" >&2; exit 2; }
+IFS=, read -r -a targets <<< "$targets_csv"
+for t in "${targets[@]}"; do
+  [[ " ${ALL_TARGETS[*]} " == *" $t "* ]] ||
+    { echo "nightly: unknown target '$t' (known: ${ALL_TARGETS[*]})" >&2; exit 2; }
+done
+
+out=$root/out
+rm -rf "$out"
+mkdir -p "$out/logs"
+started=$(date +%s)
+progress() { # a line per step and per target, also kept in out/nightly.log
+  local t=$(($(date +%s) - started))
+  printf '[nightly %02d:%02d] %s\n' $((t / 60)) $((t % 60)) "$*" | tee -a "$out/nightly.log"
+}
+current_log=""
+fail() { progress "FAILED: $*${current_log:+ (log: ${current_log#"$root"/})}"; exit 2; }
+trap 'fail "a command of this step exited with status $?"' ERR
+# run LOGNAME CMD...: the command's output goes to out/logs/LOGNAME.log
+run() { current_log=$out/logs/$1.log; shift; "$@" >>"$current_log" 2>&1; }
+
+interop=OFF
+if [[ " ${targets[*]} " == *" diff "* ]]; then interop=ON; fi
+lf_workers=$(((jobs + 1) / 2))
+afl_instances=$((jobs / 2 > 0 ? jobs / 2 : 1))
+progress "targets: ${targets[*]}; ${seconds} s each; ${jobs} jobs (${lf_workers} libFuzzer worker(s) + ${afl_instances} AFL++ instance(s)); write-back $([ "$write_back" = 1 ] && echo on || echo off)"
+
+# --- dependencies and builds -------------------------------------------------
+progress "deps: Debian packages (ci/deps.sh nightly)"
+run deps bash ci/deps.sh nightly
+
+fuzz_bins=()
+for t in "${targets[@]}"; do fuzz_bins+=("fuzz_$t"); done
+
+build() { # preset [extra build targets...]: configure + build into build/<preset>
+  local preset=$1; shift
+  progress "build: $preset"
+  run "build-$preset" cmake --preset "$preset" -DVIRTQ_LINUX_INTEROP=$interop
+  run "build-$preset" cmake --build "build/$preset" -j "$jobs" --target "${fuzz_bins[@]}" "$@"
+}
+export AFL_QUIET=1
+build libfuzzer                   # libFuzzer + ASan/UBSan: fuzzing, merge, minimisation
+build afl                         # AFL++ persistent + shared memory
+AFL_LLVM_CMPLOG=1 build afl-cmplog
+build asan virtq-fuzz conformance_core   # standalone + ASan/UBSan: triage; decoder; conformance
+build fuzz-coverage               # standalone + llvm source-based coverage
+current_log=""
+
+# --- fuzzing, merge, triage per target ------------------------------------------
+afl_env=(AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1
+         AFL_TRY_AFFINITY=1 AFL_NO_WARN_INSTABILITY=1)
+dict_of() { if [ "$1" = diff ]; then echo corpus/rings.dict; else echo "corpus/$1.dict"; fi; }
+seed_dirs() { echo "corpus/$1"; [ ! -d "corpus/regressions/$1" ] || echo "corpus/regressions/$1"; }
+
+fuzz_target() { # target: libFuzzer and AFL++ at once, for $seconds
+  local t=$1 w=$out/fuzz/$1
+  local dict; dict=$(dict_of "$t")
+  mkdir -p "$w/libfuzzer/corpus" "$w/libfuzzer/artifacts" "$w/libfuzzer/tmp" "$w/afl/in"
+  # shellcheck disable=SC2046
+  cp $(find $(seed_dirs "$t") -maxdepth 1 -type f) "$w/afl/in/"
+  (cd "$w/libfuzzer" && TMPDIR=$w/libfuzzer/tmp timeout -k 30 $((seconds + 300)) \
+    "$root/build/libfuzzer/fuzz/fuzz_$t" -fork="$lf_workers" -ignore_crashes=1 -ignore_timeouts=1 \
+    -ignore_ooms=1 -max_total_time="$seconds" -timeout=$timeout_s -rss_limit_mb=$rss_mb \
+    -dict="$root/$dict" -artifact_prefix="$w/libfuzzer/artifacts/" corpus \
+    $(cd "$root" && seed_dirs "$t" | sed "s|^|$root/|") >"$w/libfuzzer/log" 2>&1; echo $? >"$w/libfuzzer/exit") &
+  local pids=($!)
+  for ((i = 1; i <= afl_instances; i++)); do
+    local extra=()
+    if ((i == 1)); then extra=(-c "$root/build/afl-cmplog/fuzz/fuzz_$t"); else extra=(-p explore); fi
+    (env "${afl_env[@]}" timeout -k 30 $((seconds + 300)) afl-fuzz -S "s$i" -i "$w/afl/in" \
+      -o "$w/afl/out" -x "$root/$dict" "${extra[@]}" -t $((timeout_s * 1000)) -m $rss_mb \
+      -V "$seconds" -- "$root/build/afl/fuzz/fuzz_$t" >"$w/afl/log-s$i" 2>&1
+      echo $? >"$w/afl/exit-s$i") &
+    pids+=($!)
+  done
+  wait "${pids[@]}"
+}
+
+merge_target() { # target: libFuzzer -merge=1 of seeds + both engines' finds into merged/
+  local t=$1 w=$out/fuzz/$1
+  mkdir -p "$w/merged" "$w/afl/queue"
+  find "$w/afl/out" -path '*/queue/id:*' -type f -exec cp {} "$w/afl/queue/" \; 2>/dev/null || true
+  current_log=$w/merge.log
+  (cd "$w" && "$root/build/libfuzzer/fuzz/fuzz_$t" -merge=1 -timeout=$timeout_s \
+    -rss_limit_mb=$rss_mb -merge_control_file="$w/merge.control" merged \
+    "$root/corpus/$t" libfuzzer/corpus afl/queue) >"$current_log" 2>&1
+  rm -f "$w/merge.control"
+}
+
+nightly_py() { python3 "$root/ci/nightly/$1" "${@:2}"; }
+
+for t in "${targets[@]}"; do
+  w=$out/fuzz/$t
+  progress "fuzz $t: libFuzzer -fork=$lf_workers + $afl_instances AFL++ for ${seconds} s"
+  fuzz_target "$t"
+  nightly_py fuzz_stats.py engines --target "$t" --dir "$w" --out "$w/stats.json"
+  line=$(nightly_py fuzz_stats.py line --stats "$w/stats.json")
+  progress "fuzz $t: $line"
+
+  progress "merge $t: seeds + libFuzzer corpus + AFL++ queue"
+  merge_target "$t"
+  current_log=""
+  args=(corpus --target "$t" --seeds "corpus/$t" --merged "$w/merged" --delta "$out/corpus-delta/$t"
+        --out "$w/corpus.json")
+  if [ "$write_back" = 1 ]; then args+=(--write-back); fi
+  line=$(nightly_py fuzz_stats.py "${args[@]}")
+  progress "merge $t: $line"
+
+  progress "triage $t"
+  current_log=$out/logs/triage-$t.log
+  nightly_py triage.py --target "$t" --root "$root" \
+    --asan "build/asan/fuzz/fuzz_$t" --libfuzzer "build/libfuzzer/fuzz/fuzz_$t" \
+    --decoder build/asan/fuzz/virtq-fuzz --timeout $timeout_s --rss-mb $rss_mb \
+    --minimize-seconds $minimize_s --findings "$out/findings/$t" --regressions "$out/regressions/$t" \
+    --candidates "$w/libfuzzer/artifacts" "$w/afl/out" --replay "$w/afl/queue" "$w/merged" \
+    2>>"$current_log" | while read -r line; do progress "triage $t: $line"; done
+  current_log=""
+done
+
+# --- coverage -----------------------------------------------------------------
+progress "coverage: replaying seeds and merged corpora (llvm-cov)"
+current_log=$out/logs/coverage.log
+bash ci/nightly/coverage.sh "$out" "${targets[@]}" >>"$current_log" 2>&1
+line=$(nightly_py summary.py coverage --dir "$out/coverage" --targets "${targets[@]}")
+progress "coverage: $line"
+for t in "${targets[@]}"; do
+  bash ci/nightly/plot.sh "$out/fuzz/$t" "$t" "$out/plots/$t.png" >>"$current_log" 2>&1
+done
+progress "plots: out/plots/{$(IFS=,; echo "${targets[*]}")}.png"
+current_log=""
+
+# --- conformance ----------------------------------------------------------------
+progress "conformance: the suite against the core (ASan build)"
+conf_rc=0
+build/asan/conformance/virtq-conformance --impl core --out "$out/conformance" \
+  >"$out/logs/conformance.log" 2>&1 || conf_rc=$?
+if ((conf_rc > 1)); then current_log=$out/logs/conformance.log; fail "virtq-conformance exited $conf_rc"; fi
+progress "conformance: $(tail -n 2 "$out/logs/conformance.log" | head -n 1 | tr -s ' ')"
+
+# --- summary ----------------------------------------------------------------------
+trap - ERR
+status=0
+nightly_py summary.py write --out "$out" --seconds "$seconds" --jobs "$jobs" \
+  --write-back "$write_back" --targets "${targets[@]}" || status=$?
+progress "summary: out/summary.md, out/summary.json"
+awk '/^## Verdict/ {v = 1; next} /^## / {v = 0} v && /^- /' "$out/summary.md" |
+  while read -r line; do progress "verdict: ${line#- }"; done
+exit "$status"

@@ -122,7 +122,10 @@ fuzz_target() { # target: libFuzzer and AFL++ at once, for $seconds
   wait "${pids[@]}"
 }
 
-merge_target() { # target: libFuzzer -merge=1 of seeds + both engines' finds into merged/
+# target: libFuzzer -merge=1 of seeds + both engines' finds into merged/.  It
+# runs every input under ASan/UBSan once; its control file names those it
+# could not finish, for triage.
+merge_target() {
   local t=$1 w=$out/fuzz/$1
   mkdir -p "$w/merged" "$w/afl/queue"
   find "$w/afl/out" -path '*/queue/id:*' -type f -exec cp {} "$w/afl/queue/" \; 2>/dev/null || true
@@ -130,7 +133,6 @@ merge_target() { # target: libFuzzer -merge=1 of seeds + both engines' finds int
   (cd "$w" && "$root/build/libfuzzer/fuzz/fuzz_$t" -merge=1 -timeout=$timeout_s \
     -rss_limit_mb=$rss_mb -merge_control_file="$w/merge.control" merged \
     "$root/corpus/$t" libfuzzer/corpus afl/queue) >"$current_log" 2>&1
-  rm -f "$w/merge.control"
 }
 
 nightly_py() { python3 "$root/ci/nightly/$1" "${@:2}"; }
@@ -158,7 +160,7 @@ for t in "${targets[@]}"; do
     --asan "build/asan/fuzz/fuzz_$t" --libfuzzer "build/libfuzzer/fuzz/fuzz_$t" \
     --decoder build/asan/fuzz/virtq-fuzz --timeout $timeout_s --rss-mb $rss_mb \
     --minimize-seconds $minimize_s --findings "$out/findings/$t" --regressions "$out/regressions/$t" \
-    --candidates "$w/libfuzzer/artifacts" "$w/afl/out" --replay "$w/afl/queue" "$w/merged" \
+    --candidates "$w/libfuzzer/artifacts" "$w/afl/out" --merge-control "$w/merge.control" \
     2>>"$current_log" | while read -r line; do progress "triage $t: $line"; done
   current_log=""
 done
@@ -190,5 +192,5 @@ nightly_py summary.py write --out "$out" --seconds "$seconds" --jobs "$jobs" \
   --write-back "$write_back" --targets "${targets[@]}" || status=$?
 progress "summary: out/summary.md, out/summary.json"
 awk '/^## Verdict/ {v = 1; next} /^## / {v = 0} v && /^- /' "$out/summary.md" |
-  while read -r line; do progress "verdict: ${line#- }"; done
+  while read -r line; do line=${line#- }; progress "verdict: ${line//\*/}"; done
 exit "$status"

@@ -2,6 +2,8 @@
 # Coverage over time for one target, from the series ci/nightly/fuzz_stats.py
 # wrote: libFuzzer's cov (PC counters, left axis) and each AFL++ instance's
 # edges_found (its edge map, right axis; the two engines count differently).
+# AFL++ 4.04c writes plot_data rows only after its first minute, so a 60 s
+# run has a single AFL++ point: drawn as points, not steps.
 # Usage: ci/nightly/plot.sh FUZZ_DIR TARGET PNG
 set -euo pipefail
 dir=$1 target=$2 png=$3
@@ -15,7 +17,7 @@ for f in "$dir"/afl-*.tsv; do
   [ -e "$f" ] || continue
   name=$(basename "$f" .tsv)
   if has_rows "$f"; then
-    plots+=("'$f' using 1:2 axes x1y2 with steps lw 2 title 'AFL++ ${name#afl-} edges (right)'")
+    plots+=("'$f' using 1:2 axes x1y2 with linespoints lw 2 pt 7 title 'AFL++ ${name#afl-} edges (right)'")
   fi
 done
 if ((${#plots[@]} == 0)); then

@@ -2,10 +2,11 @@
 """Triage of one target's crashes, hangs and OOMs (ci/nightly.sh).
 
 Candidates are libFuzzer's artifacts (crash-, timeout-, oom-, leak-), AFL++'s
-crashes/ and hangs/, and any input of the --replay directories that fails
-when replayed by the standalone ASan build (AFL++ fuzzes a build without
-sanitizers, so its queue can hold inputs only ASan sees; those are found by
-bisecting the replay).
+crashes/ and hangs/, the inputs the libFuzzer ASan merge started but never
+finished (--merge-control: AFL++ fuzzes a build without sanitizers, so its
+queue can hold inputs only ASan sees, and the merge runs every one of them),
+and any input of the --replay directories that fails when replayed by the
+standalone ASan build (found by bisecting the replay).
 
 Each candidate is reproduced with the standalone ASan/UBSan build, under a
 timeout that sends SIGABRT so that ASan prints the stack of a hang too; if
@@ -165,6 +166,26 @@ def candidates(dirs):
     return found
 
 
+def merge_crashers(control):
+    """Inputs a libFuzzer -merge=1 run started and never finished: its inner
+    process died on them (crash, timeout, OOM) and the outer one went on.
+    The control file lists the inputs, then 'STARTED i size' per input and
+    'FT i ...' once its features are recorded."""
+    with open(control) as f:
+        lines = f.read().splitlines()
+    n = int(lines[0])
+    names = lines[2:2 + n]
+    started, finished = [], set()
+    for line in lines[2 + n:]:
+        word, _, rest = line.partition(" ")
+        if word == "STARTED":
+            started.append(int(rest.split()[0]))
+        elif word == "FT":
+            finished.add(int(rest.split()[0]))
+    base = os.path.dirname(os.path.abspath(control))
+    return [os.path.join(base, names[i]) for i in started if i not in finished]
+
+
 def slug(kind):
     s = re.sub(r"[^a-z0-9]+", "-", kind.lower()).strip("-")
     return s[:48].strip("-") or "finding"
@@ -277,6 +298,7 @@ def main():
     p.add_argument("--regressions", required=True)
     p.add_argument("--candidates", nargs="*", default=[])
     p.add_argument("--replay", nargs="*", default=[])
+    p.add_argument("--merge-control", help="the control file of a libFuzzer -merge=1 run")
     args = p.parse_args()
     args.root = os.path.abspath(args.root)
     for tool in (args.asan, args.libfuzzer, args.decoder):
@@ -293,6 +315,8 @@ def main():
         files = sorted(os.path.join(d, n) for n in os.listdir(d)) if os.path.isdir(d) else []
         failing = repro.bisect([f for f in files if os.path.isfile(f)])
         found += [(f, f"ASan replay of {os.path.relpath(d, args.root)}") for f in failing]
+    if args.merge_control:
+        found += [(f, "libFuzzer ASan merge") for f in merge_crashers(args.merge_control)]
     log(f"triage {args.target}: {len(found)} candidate(s)")
 
     groups, unreproduced = {}, []

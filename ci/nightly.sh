@@ -19,7 +19,7 @@
 # presets' own build/<preset>.  Exit status: 0 clean; 1 a new unique finding
 # or a MUST-level conformance failure; 2 the pipeline itself failed (a build,
 # a tool, an engine that did not run), with the step's log named.
-set -euo pipefail
+set -eEuo pipefail   # -E: the ERR trap below fires inside functions too
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
@@ -104,19 +104,24 @@ fuzz_target() { # target: libFuzzer and AFL++ at once, for $seconds
   mkdir -p "$w/libfuzzer/corpus" "$w/libfuzzer/artifacts" "$w/libfuzzer/tmp" "$w/afl/in"
   # shellcheck disable=SC2046
   cp $(find $(seed_dirs "$t") -maxdepth 1 -type f) "$w/afl/in/"
-  (cd "$w/libfuzzer" && TMPDIR=$w/libfuzzer/tmp timeout -k 30 $((seconds + 300)) \
-    "$root/build/libfuzzer/fuzz/fuzz_$t" -fork="$lf_workers" -ignore_crashes=1 -ignore_timeouts=1 \
-    -ignore_ooms=1 -max_total_time="$seconds" -timeout=$timeout_s -rss_limit_mb=$rss_mb \
-    -dict="$root/$dict" -artifact_prefix="$w/libfuzzer/artifacts/" corpus \
-    $(cd "$root" && seed_dirs "$t" | sed "s|^|$root/|") >"$w/libfuzzer/log" 2>&1; echo $? >"$w/libfuzzer/exit") &
+  # Both engines exit non-zero when they found something (libFuzzer 77 after
+  # crashes it ignored): the status is kept for the summary, not fatal here.
+  (cd "$w/libfuzzer"; rc=0
+   TMPDIR=$w/libfuzzer/tmp timeout -k 30 $((seconds + 300)) \
+     "$root/build/libfuzzer/fuzz/fuzz_$t" -fork="$lf_workers" -ignore_crashes=1 -ignore_timeouts=1 \
+     -ignore_ooms=1 -max_total_time="$seconds" -timeout=$timeout_s -rss_limit_mb=$rss_mb \
+     -dict="$root/$dict" -artifact_prefix="$w/libfuzzer/artifacts/" corpus \
+     $(cd "$root" && seed_dirs "$t" | sed "s|^|$root/|") >"$w/libfuzzer/log" 2>&1 || rc=$?
+   echo $rc >"$w/libfuzzer/exit") &
   local pids=($!)
   for ((i = 1; i <= afl_instances; i++)); do
     local extra=()
     if ((i == 1)); then extra=(-c "$root/build/afl-cmplog/fuzz/fuzz_$t"); else extra=(-p explore); fi
-    (env "${afl_env[@]}" timeout -k 30 $((seconds + 300)) afl-fuzz -S "s$i" -i "$w/afl/in" \
-      -o "$w/afl/out" -x "$root/$dict" "${extra[@]}" -t $((timeout_s * 1000)) -m $rss_mb \
-      -V "$seconds" -- "$root/build/afl/fuzz/fuzz_$t" >"$w/afl/log-s$i" 2>&1
-      echo $? >"$w/afl/exit-s$i") &
+    (rc=0
+     env "${afl_env[@]}" timeout -k 30 $((seconds + 300)) afl-fuzz -S "s$i" -i "$w/afl/in" \
+       -o "$w/afl/out" -x "$root/$dict" "${extra[@]}" -t $((timeout_s * 1000)) -m $rss_mb \
+       -V "$seconds" -- "$root/build/afl/fuzz/fuzz_$t" >"$w/afl/log-s$i" 2>&1 || rc=$?
+     echo $rc >"$w/afl/exit-s$i") &
     pids+=($!)
   done
   wait "${pids[@]}"

@@ -32,6 +32,8 @@ set title '$target: coverage over time'
 set xlabel 'seconds'
 set ylabel 'libFuzzer cov'
 set y2label 'AFL++ edges found'
+set yrange [0:*]
+set y2range [0:*]
 set ytics nomirror
 set y2tics
 set key bottom right

@@ -188,7 +188,8 @@ conf_rc=0
 build/asan/conformance/virtq-conformance --impl core --out "$out/conformance" \
   >"$out/logs/conformance.log" 2>&1 || conf_rc=$?
 if ((conf_rc > 1)); then current_log=$out/logs/conformance.log; fail "virtq-conformance exited $conf_rc"; fi
-progress "conformance: $(tail -n 2 "$out/logs/conformance.log" | head -n 1 | tr -s ' ')"
+line=$(grep -E '^core +pass' "$out/logs/conformance.log" | tr -s ' ')
+progress "conformance: $line"
 
 # --- summary ----------------------------------------------------------------------
 trap - ERR

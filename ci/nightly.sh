@@ -28,8 +28,7 @@ seconds=${VIRTQ_NIGHTLY_SECONDS:-60}
 jobs=${VIRTQ_NIGHTLY_JOBS:-$(nproc)}
 targets_csv=${VIRTQ_NIGHTLY_TARGETS:-$(IFS=,; echo "${ALL_TARGETS[*]}")}
 write_back=${VIRTQ_NIGHTLY_WRITE_BACK:-0}
-timeout_s=25        # per input: the ops drains of a looping 32768-ring took 28 s before the budget
-rss_mb=2560
+source fuzz/tools/fuzz_env.sh   # FUZZ_TIMEOUT_S, FUZZ_RSS_MB, fuzz_dict, fuzz_seed_dirs
 minimize_s=30       # per unique finding
 
 usage() { sed -n '7,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
@@ -95,23 +94,21 @@ current_log=""
 # --- fuzzing, merge, triage per target ------------------------------------------
 afl_env=(AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1
          AFL_TRY_AFFINITY=1 AFL_NO_WARN_INSTABILITY=1)
-dict_of() { if [ "$1" = diff ]; then echo corpus/rings.dict; else echo "corpus/$1.dict"; fi; }
-seed_dirs() { echo "corpus/$1"; [ ! -d "corpus/regressions/$1" ] || echo "corpus/regressions/$1"; }
 
 fuzz_target() { # target: libFuzzer and AFL++ at once, for $seconds
-  local t=$1 w=$out/fuzz/$1
-  local dict; dict=$(dict_of "$t")
+  local t=$1 w=$out/fuzz/$1 dict seeds
+  dict=$(fuzz_dict "$root" "$t")
+  mapfile -t seeds < <(fuzz_seed_dirs "$root" "$t")
   mkdir -p "$w/libfuzzer/corpus" "$w/libfuzzer/artifacts" "$w/libfuzzer/tmp" "$w/afl/in"
-  # shellcheck disable=SC2046
-  cp $(find $(seed_dirs "$t") -maxdepth 1 -type f) "$w/afl/in/"
+  find "${seeds[@]}" -maxdepth 1 -type f -exec cp {} "$w/afl/in/" \;
   # Both engines exit non-zero when they found something (libFuzzer 77 after
   # crashes it ignored): the status is kept for the summary, not fatal here.
   (cd "$w/libfuzzer"; rc=0
    TMPDIR=$w/libfuzzer/tmp timeout -k 30 $((seconds + 300)) \
      "$root/build/libfuzzer/fuzz/fuzz_$t" -fork="$lf_workers" -ignore_crashes=1 -ignore_timeouts=1 \
-     -ignore_ooms=1 -max_total_time="$seconds" -timeout=$timeout_s -rss_limit_mb=$rss_mb \
-     -dict="$root/$dict" -artifact_prefix="$w/libfuzzer/artifacts/" corpus \
-     $(cd "$root" && seed_dirs "$t" | sed "s|^|$root/|") >"$w/libfuzzer/log" 2>&1 || rc=$?
+     -ignore_ooms=1 -max_total_time="$seconds" -timeout=$FUZZ_TIMEOUT_S -rss_limit_mb=$FUZZ_RSS_MB \
+     -dict="$dict" -artifact_prefix="$w/libfuzzer/artifacts/" corpus "${seeds[@]}" \
+     >"$w/libfuzzer/log" 2>&1 || rc=$?
    echo $rc >"$w/libfuzzer/exit") &
   local pids=($!)
   for ((i = 1; i <= afl_instances; i++)); do
@@ -119,7 +116,7 @@ fuzz_target() { # target: libFuzzer and AFL++ at once, for $seconds
     if ((i == 1)); then extra=(-c "$root/build/afl-cmplog/fuzz/fuzz_$t"); else extra=(-p explore); fi
     (rc=0
      env "${afl_env[@]}" timeout -k 30 $((seconds + 300)) afl-fuzz -S "s$i" -i "$w/afl/in" \
-       -o "$w/afl/out" -x "$root/$dict" "${extra[@]}" -t $((timeout_s * 1000)) -m $rss_mb \
+       -o "$w/afl/out" -x "$dict" "${extra[@]}" -t $((FUZZ_TIMEOUT_S * 1000)) -m $FUZZ_RSS_MB \
        -V "$seconds" -- "$root/build/afl/fuzz/fuzz_$t" >"$w/afl/log-s$i" 2>&1 || rc=$?
      echo $rc >"$w/afl/exit-s$i") &
     pids+=($!)
@@ -135,8 +132,8 @@ merge_target() {
   mkdir -p "$w/merged" "$w/afl/queue"
   find "$w/afl/out" -path '*/queue/id:*' -type f -exec cp {} "$w/afl/queue/" \; 2>/dev/null || true
   current_log=$w/merge.log
-  (cd "$w" && "$root/build/libfuzzer/fuzz/fuzz_$t" -merge=1 -timeout=$timeout_s \
-    -rss_limit_mb=$rss_mb -merge_control_file="$w/merge.control" merged \
+  (cd "$w" && "$root/build/libfuzzer/fuzz/fuzz_$t" -merge=1 -timeout=$FUZZ_TIMEOUT_S \
+    -rss_limit_mb=$FUZZ_RSS_MB -merge_control_file="$w/merge.control" merged \
     "$root/corpus/$t" libfuzzer/corpus afl/queue) >"$current_log" 2>&1
 }
 
@@ -163,7 +160,7 @@ for t in "${targets[@]}"; do
   current_log=$out/logs/triage-$t.log
   nightly_py triage.py --target "$t" --root "$root" \
     --asan "build/asan/fuzz/fuzz_$t" --libfuzzer "build/libfuzzer/fuzz/fuzz_$t" \
-    --decoder build/asan/fuzz/virtq-fuzz --timeout $timeout_s --rss-mb $rss_mb \
+    --decoder build/asan/fuzz/virtq-fuzz --timeout $FUZZ_TIMEOUT_S --rss-mb $FUZZ_RSS_MB \
     --minimize-seconds $minimize_s --findings "$out/findings/$t" --regressions "$out/regressions/$t" \
     --candidates "$w/libfuzzer/artifacts" "$w/afl/out" --merge-control "$w/merge.control" \
     2>>"$current_log" | while read -r line; do progress "triage $t: $line"; done

@@ -5,24 +5,14 @@
 #   oss_fuzz.build       ci/oss-fuzz/build.sh run as OSS-Fuzz's image runs it,
 #                        then each binary over its seed corpus zip (label oss-fuzz)
 set(VIRTQ_FUZZ_SMOKE_RUNS 20000 CACHE STRING "libFuzzer runs per target in fuzz_smoke.*")
-set(CORPUS_DIR ${PROJECT_SOURCE_DIR}/corpus)
-
 set(_smoke_targets rings ops notify race)
 if(VIRTQ_LINUX_INTEROP)
   list(APPEND _smoke_targets diff)   # fails, saying why, if vringh could not be built
 endif()
 foreach(t ${_smoke_targets})
-  set(dict ${CORPUS_DIR}/${t}.dict)
-  if(t STREQUAL "diff")
-    set(dict ${CORPUS_DIR}/rings.dict)   # diff takes the rings input
-  endif()
-  set(dirs ${CORPUS_DIR}/${t})
-  if(EXISTS ${CORPUS_DIR}/regressions/${t})
-    list(APPEND dirs ${CORPUS_DIR}/regressions/${t})
-  endif()
   add_test(NAME fuzz_smoke.${t}
-    COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/tools/smoke.sh ${CMAKE_CURRENT_BINARY_DIR}/fuzz_${t}
-            ${dict} ${CMAKE_CURRENT_BINARY_DIR}/smoke-${t} ${VIRTQ_FUZZ_SMOKE_RUNS} ${dirs})
+    COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/tools/smoke.sh ${CMAKE_CURRENT_BINARY_DIR}/fuzz_${t} ${t}
+            ${CMAKE_CURRENT_BINARY_DIR}/smoke-${t} ${VIRTQ_FUZZ_SMOKE_RUNS})
   set_tests_properties(fuzz_smoke.${t} PROPERTIES LABELS fuzz-smoke TIMEOUT 300)
 endforeach()
 

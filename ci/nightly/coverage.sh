@@ -8,56 +8,56 @@
 #   html/index.html   llvm-cov show of all targets' merged corpora, with branches
 # Usage: ci/nightly/coverage.sh OUT TARGET...
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+source fuzz/tools/fuzz_env.sh
 out=$1; shift
 cov=$out/coverage
 bin=build/fuzz-coverage/fuzz
 mkdir -p "$cov/raw"
 sources=(core/src/*.c)
 
-export_summary() { # profdata json binary...
-  local prof=$1 json=$2 first=$3; shift 3
-  local objects=()
-  for b in "$@"; do objects+=(-object "$b"); done
-  llvm-cov-14 export -summary-only -instr-profile "$prof" "$first" "${objects[@]}" "${sources[@]}" > "$json"
-}
-
-# replay BINARY PROFILE DIR...: the profile of replaying every input.  One
-# process for all of them; if an input fails (a bug that a seed or merged
-# input triggers is a finding, triaged elsewhere), a process per input,
-# merged online into a pool (%4m), so the others still count.  An aborted
-# process writes no profile: failing inputs are not in the figures.
-replay() {
-  local binary=$1 profile=$2; shift 2
-  rm -f "$profile"
-  if LLVM_PROFILE_FILE=$profile "$binary" "$@" >/dev/null 2>&1; then return 0; fi
-  local pool=$profile.d failed=0 f
+# profile PROFDATA DIR...: replay every input of DIR... and index the profile.
+# One process for all of them; if an input fails (a bug a seed or merged
+# input triggers: a finding, triaged elsewhere), a process per input, merged
+# online into a pool (%4m), so that the others still count.  An aborted
+# process writes no profile: failing inputs are left out of the figures.
+profile() {
+  local profdata=$1 binary=$2 pool=${1%.profdata}.d failed=0 f; shift 2
   rm -rf "$pool"
   mkdir -p "$pool"
-  while IFS= read -r f; do
-    LLVM_PROFILE_FILE=$pool/%4m.profraw "$binary" "$f" >/dev/null 2>&1 || failed=$((failed + 1))
-  done < <(find "$@" -maxdepth 1 -type f | sort)
-  llvm-profdata-14 merge -sparse -o "$profile" "$pool"/*.profraw
-  echo "coverage: $failed input(s) of $* failed when replayed; they are left out of $(basename "$profile")"
+  if ! LLVM_PROFILE_FILE=$pool/all.profraw "$binary" "$@" >/dev/null 2>&1; then
+    rm -f "$pool"/*.profraw
+    while IFS= read -r f; do
+      LLVM_PROFILE_FILE=$pool/%4m.profraw "$binary" "$f" >/dev/null 2>&1 || failed=$((failed + 1))
+    done < <(find "$@" -maxdepth 1 -type f | sort)
+    echo "coverage: $failed input(s) of $* failed when replayed; left out of $(basename "$profdata")"
+  fi
+  llvm-profdata-14 merge -sparse -o "$profdata" "$pool"/*.profraw
+}
+
+# summary PROFDATA JSON BINARY...: llvm-cov's totals for core/src.
+summary() {
+  local profdata=$1 json=$2 first=$3 objects=() b; shift 3
+  for b in "$@"; do objects+=(-object "$b"); done
+  llvm-cov-14 export -summary-only -instr-profile "$profdata" "$first" "${objects[@]}" "${sources[@]}" > "$json"
 }
 
 bins=()
 for t in "$@"; do
-  seeds=("corpus/$t")
-  if [ -d "corpus/regressions/$t" ]; then seeds+=("corpus/regressions/$t"); fi
-  replay "$bin/fuzz_$t" "$cov/raw/$t-seeds.profraw" "${seeds[@]}"
-  replay "$bin/fuzz_$t" "$cov/raw/$t-merged.profraw" "$out/fuzz/$t/merged"
+  mapfile -t seeds < <(fuzz_seed_dirs . "$t")
+  profile "$cov/raw/$t-seeds.profdata" "$bin/fuzz_$t" "${seeds[@]}"
+  profile "$cov/raw/$t-merged.profdata" "$bin/fuzz_$t" "$out/fuzz/$t/merged"
   for kind in seeds merged; do
-    llvm-profdata-14 merge -sparse -o "$cov/raw/$t-$kind.profdata" "$cov/raw/$t-$kind.profraw"
-    export_summary "$cov/raw/$t-$kind.profdata" "$cov/$t-$kind.json" "$bin/fuzz_$t"
+    summary "$cov/raw/$t-$kind.profdata" "$cov/$t-$kind.json" "$bin/fuzz_$t"
   done
   bins+=("$bin/fuzz_$t")
 done
 for kind in seeds merged; do
-  profraws=()
-  for t in "$@"; do profraws+=("$cov/raw/$t-$kind.profraw"); done
-  llvm-profdata-14 merge -sparse -o "$cov/raw/all-$kind.profdata" "${profraws[@]}"
-  export_summary "$cov/raw/all-$kind.profdata" "$cov/all-$kind.json" "${bins[@]}"
+  profiles=()
+  for t in "$@"; do profiles+=("$cov/raw/$t-$kind.profdata"); done
+  llvm-profdata-14 merge -sparse -o "$cov/raw/all-$kind.profdata" "${profiles[@]}"
+  summary "$cov/raw/all-$kind.profdata" "$cov/all-$kind.json" "${bins[@]}"
 done
 objects=()
 for b in "${bins[@]:1}"; do objects+=(-object "$b"); done

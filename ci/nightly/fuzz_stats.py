@@ -28,7 +28,7 @@ FORK_LINE = re.compile(r"^#(\d+): cov: (\d+) ft: (\d+) corp: (\d+) exec/s:? (\d+
                        r"oom/timeout/crash: (\d+)/(\d+)/(\d+) time: (\d+)s")
 
 
-def libfuzzer_stats(d):
+def libfuzzer_stats(d, series_path):
     log = os.path.join(d, "log")
     rows = []
     if os.path.exists(log):
@@ -38,7 +38,7 @@ def libfuzzer_stats(d):
                 if m:
                     execs, cov, ft, corp, _, oom, tmo, crash, secs = map(int, m.groups())
                     rows.append((secs, cov, ft, corp, execs, oom, tmo, crash))
-    with open(os.path.join(d, "..", "libfuzzer.tsv"), "w") as f:
+    with open(series_path, "w") as f:
         f.write("# seconds\tcov\tft\tcorpus\texecs\n")
         for r in rows:
             f.write("\t".join(map(str, r[:5])) + "\n")
@@ -102,7 +102,8 @@ def read_int(path):
 
 def engines(args):
     d = args.dir
-    result = {"target": args.target, "libfuzzer": libfuzzer_stats(os.path.join(d, "libfuzzer")),
+    result = {"target": args.target, "libfuzzer": libfuzzer_stats(os.path.join(d, "libfuzzer"),
+                                                                os.path.join(d, "libfuzzer.tsv")),
               "afl": []}
     afl_dir = os.path.join(d, "afl")
     names = sorted(n[len("exit-"):] for n in os.listdir(afl_dir) if n.startswith("exit-"))

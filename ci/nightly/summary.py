@@ -34,19 +34,16 @@ def totals(export):
 
 
 def coverage(args):
-    result = {"scope": "core/src", "targets": {}}
+    entries = {}
     for name in list(args.targets) + ["all"]:
-        entry = {}
+        entries[name] = {}
         for kind in ("seeds", "merged"):
             e = load(os.path.join(args.dir, f"{name}-{kind}.json"))
             if e is None:
                 print(f"summary: no coverage export {name}-{kind}.json", file=sys.stderr)
                 return 2
-            entry[kind] = totals(e)
-        if name == "all":
-            result["all"] = entry
-        else:
-            result["targets"][name] = entry
+            entries[name][kind] = totals(e)
+    result = {"scope": "core/src", "all": entries.pop("all"), "targets": entries}
     with open(os.path.join(args.dir, "summary.json"), "w") as f:
         json.dump(result, f, indent=2)
     a = result["all"]

@@ -40,13 +40,14 @@ ORACLE = re.compile(r"FUZZ_ASSERT failed at (\S+?):(\d+): (.*)\n\s*(.*)")
 SUMMARY = re.compile(r"SUMMARY: (\w+Sanitizer|libFuzzer): ([\w-]+)")
 UBSAN = re.compile(r"runtime error: (.*)")
 TOP_FRAMES = 3
+AFL_DIRS = {"crashes": "crash", "hangs": "hang"}
 
 
 def log(msg):
     print(msg, file=sys.stderr, flush=True)
 
 
-def sanitizer_env(root):
+def sanitizer_env():
     env = dict(os.environ)
     env["ASAN_OPTIONS"] = ("handle_abort=1:abort_on_error=0:detect_leaks=1:symbolize=1:"
                            "allocator_may_return_null=0")
@@ -64,7 +65,7 @@ class Repro:
     def __init__(self, args):
         self.args = args
         self.root = os.path.abspath(args.root)
-        self.env = sanitizer_env(self.root)
+        self.env = sanitizer_env()
 
     def standalone(self, paths, limit):
         """Replays paths with the standalone ASan build; (rc, timed_out, output)."""
@@ -160,9 +161,9 @@ def candidates(dirs):
                 p = os.path.join(base, n)
                 if re.match(r"(crash|timeout|oom|leak)-", n):
                     found.append((p, "libFuzzer " + n.split("-")[0]))
-                elif n.startswith("id:") and parent in ("crashes", "hangs"):
+                elif n.startswith("id:") and parent in AFL_DIRS:
                     inst = os.path.basename(os.path.dirname(base))
-                    found.append((p, f"AFL++ {inst} {parent[:-2] if parent == 'crashes' else 'hang'}"))
+                    found.append((p, f"AFL++ {inst} {AFL_DIRS[parent]}"))
     return found
 
 
@@ -191,11 +192,13 @@ def slug(kind):
     return s[:48].strip("-") or "finding"
 
 
-def minimise(repro, args, path, state, workdir):
+def minimise(repro, args, path, out, state, workdir):
+    """(input, how, its reproduction output): the minimised input if it keeps
+    the crash state, else path with its own output."""
     if state["kind"] == "timeout" or "out-of-memory" in state["kind"]:
-        return path, "not minimised (timeouts and OOMs are kept whole)"
+        return path, "not minimised (timeouts and OOMs are kept whole)", out
     if not args.libfuzzer:
-        return path, "not minimised (no libFuzzer build given)"
+        return path, "not minimised (no libFuzzer build given)", out
     dest = os.path.join(workdir, "minimised")
     cmd = ["timeout", "-k", "10", str(args.minimize_seconds + 60), args.libfuzzer,
            "-minimize_crash=1", f"-max_total_time={args.minimize_seconds}",
@@ -204,11 +207,11 @@ def minimise(repro, args, path, state, workdir):
     subprocess.run(cmd, cwd=workdir, env=repro.env, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL)
     if not os.path.exists(dest) or os.path.getsize(dest) >= os.path.getsize(path):
-        return path, "minimisation found nothing smaller"
+        return path, "minimisation found nothing smaller", out
     again = repro.state(dest)
     if again is None or again[0]["signature"] != state["signature"]:
-        return path, "the minimised input had another crash state; kept the original"
-    return dest, f"minimised from {os.path.getsize(path)} to {os.path.getsize(dest)} bytes"
+        return path, "the minimised input had another crash state; kept the original", out
+    return dest, f"minimised from {os.path.getsize(path)} to {os.path.getsize(dest)} bytes", again[1]
 
 
 def decode(args, path):
@@ -217,16 +220,14 @@ def decode(args, path):
     return p.stdout.decode(errors="replace")
 
 
-def write_finding(args, fid, state, group, best, out, repro):
+def write_finding(args, fid, state, group, repro):
+    best, _, best_out = min(group, key=lambda m: os.path.getsize(m[0]))
     d = os.path.join(args.findings, fid)
     os.makedirs(d, exist_ok=True)
     shutil.copyfile(best, os.path.join(d, "original"))
     with tempfile.TemporaryDirectory() as work:
-        chosen, how = minimise(repro, args, best, state, work)
+        chosen, how, out = minimise(repro, args, best, best_out, state, work)
         shutil.copyfile(chosen, os.path.join(d, "input"))
-    rerun = repro.state(os.path.join(d, "input"))
-    if rerun is not None:
-        out = rerun[1]
     with open(os.path.join(d, "sanitizer.txt"), "w") as f:
         f.write(out)
     data = open(os.path.join(d, "input"), "rb").read()
@@ -243,7 +244,7 @@ def write_finding(args, fid, state, group, best, out, repro):
         f"- **detail:** {state['detail'] or '(see sanitizer.txt)'}",
         "- **frames in our code:** " + (", ".join(f"`{x}`" for x in state["frames"]) or "none"),
         f"- **found by:** {len(group)} input(s): " +
-        ", ".join(sorted({how_found for _, how_found in group})),
+        ", ".join(sorted({m[1] for m in group})),
         f"- **input:** `input` ({len(data)} bytes; {how}); `original` is the input it came from",
         "",
         "## Reproduce",
@@ -278,7 +279,7 @@ def write_finding(args, fid, state, group, best, out, repro):
         f.write("\n".join(report))
     return {"id": fid, "target": args.target, "kind": state["kind"], "signature": state["signature"],
             "frames": state["frames"], "detail": state["detail"], "inputs": len(group),
-            "found_by": sorted({h for _, h in group}), "input_bytes": len(data),
+            "found_by": sorted({m[1] for m in group}), "input_bytes": len(data),
             "minimisation": how, "report": rel(os.path.join(d, "report.md")),
             "regression": rel(reg)}
 
@@ -328,14 +329,13 @@ def main():
             continue
         state, out = res
         log(f"  {state['signature']}: {path} ({how})")
-        g = groups.setdefault(state["signature"], {"state": state, "out": out, "members": []})
-        g["members"].append((path, how))
+        g = groups.setdefault(state["signature"], {"state": state, "members": []})
+        g["members"].append((path, how, out))
 
     findings = []
     for sig, g in sorted(groups.items()):
-        best = min(g["members"], key=lambda m: os.path.getsize(m[0]))[0]
         fid = hashlib.sha1(sig.encode()).hexdigest()[:10]
-        f = write_finding(args, fid, g["state"], g["members"], best, g["out"], repro)
+        f = write_finding(args, fid, g["state"], g["members"], repro)
         findings.append(f)
         print(f"{f['kind']} in {' > '.join(x.split(' ')[0] for x in f['frames']) or '?'} "
               f"({f['inputs']} input(s)) -> {f['report']}", flush=True)

@@ -19,6 +19,7 @@
 : "${LIB_FUZZING_ENGINE:?LIB_FUZZING_ENGINE must be set}"
 root=$SRC/virtq
 [ -f "$root/CMakeLists.txt" ] || { echo "build.sh: no virtq checkout at $root" >&2; exit 1; }
+source "$root/fuzz/tools/fuzz_env.sh"
 build=${WORK:-/tmp}/virtq-oss-fuzz-build
 targets=(rings ops notify race)
 
@@ -46,12 +47,10 @@ PY
 mkdir -p "$OUT"
 for t in "${targets[@]}"; do
   cp "$build/fuzz/fuzz_$t" "$OUT/$t"
-  seeds=("$root/corpus/$t")
-  if [ -d "$root/corpus/regressions/$t" ]; then seeds+=("$root/corpus/regressions/$t"); fi
+  mapfile -t seeds < <(fuzz_seed_dirs "$root" "$t")
   zip_dir "$OUT/${t}_seed_corpus.zip" "${seeds[@]}"
-  cp "$root/corpus/$t.dict" "$OUT/$t.dict"
-  # timeout: the ops drains of a looping 32768-entry ring took 28 s before
-  # the per-run budget; 25 s leaves room for sanitizer builds.
-  printf '[libfuzzer]\ndict = %s.dict\ntimeout = 25\nrss_limit_mb = 2560\n' "$t" > "$OUT/$t.options"
+  cp "$(fuzz_dict "$root" "$t")" "$OUT/$t.dict"
+  printf '[libfuzzer]\ndict = %s.dict\ntimeout = %s\nrss_limit_mb = %s\n' \
+    "$t" "$FUZZ_TIMEOUT_S" "$FUZZ_RSS_MB" > "$OUT/$t.options"
 done
 echo "build.sh: ${targets[*]} in $OUT"

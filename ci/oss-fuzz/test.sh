@@ -5,6 +5,7 @@
 # Usage: ci/oss-fuzz/test.sh WORKDIR   (ctest oss_fuzz.build, label oss-fuzz)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
+source "$root/fuzz/tools/fuzz_env.sh"
 work=${1:?usage: $0 WORKDIR}
 rm -rf "$work"
 mkdir -p "$work/src" "$work/out" "$work/work"
@@ -25,17 +26,16 @@ for t in rings ops notify race; do
   [ -x "$o/$t" ] || fail "$t: no binary in \$OUT"
   [ -s "$o/$t.dict" ] || fail "$t: no dictionary"
   grep -qx "dict = $t.dict" "$o/$t.options" || fail "$t.options does not name $t.dict"
-  grep -qx "timeout = 25" "$o/$t.options" || fail "$t.options has no timeout"
+  grep -qx "timeout = $FUZZ_TIMEOUT_S" "$o/$t.options" || fail "$t.options has no timeout"
   seeds=$work/seeds/$t
   mkdir -p "$seeds"
   python3 -m zipfile -e "$o/${t}_seed_corpus.zip" "$seeds"
-  dirs=("$root/corpus/$t")
-  if [ -d "$root/corpus/regressions/$t" ]; then dirs+=("$root/corpus/regressions/$t"); fi
+  mapfile -t dirs < <(fuzz_seed_dirs "$root" "$t")
   expected=$(find "${dirs[@]}" -maxdepth 1 -type f | wc -l)
   got=$(find "$seeds" -type f | wc -l)
   [ "$got" -eq "$expected" ] || fail "$t: seed zip holds $got files, corpus has $expected"
   # -runs=0: execute every seed once and stop; a crash or oracle failure fails.
-  "$o/$t" -runs=0 -rss_limit_mb=2560 -timeout=25 "$seeds" > "$work/$t.log" 2>&1 ||
+  "$o/$t" -runs=0 -rss_limit_mb=$FUZZ_RSS_MB -timeout=$FUZZ_TIMEOUT_S "$seeds" > "$work/$t.log" 2>&1 ||
     { tail -n 30 "$work/$t.log" >&2; fail "$t: replaying its seed corpus failed"; }
   grep -q "INITED" "$work/$t.log" || fail "$t: libFuzzer did not run the seeds (no INITED line)"
   echo "oss-fuzz test: $t: binary, dict, options, $got seeds replayed"

@@ -1,0 +1,659 @@
+/* SPDX-License-Identifier: MIT */
+/* The driver side of one split queue; see vguest/driver.h. */
+#include "vguest/driver.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "vguest/event.h"
+
+#define BUF_GUARD 16u
+
+static uint16_t mask(const struct vg_drv *d, uint16_t i) { return (uint16_t)(i & (d->size - 1)); }
+
+static uint64_t rng_next(struct vg_drv *d)
+{
+	uint64_t x = d->rng;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return d->rng = x;
+}
+
+/* ---- ring parts ---- */
+
+static void put_le16(struct vg_drv *d, uint64_t gpa, uint16_t v)
+{
+	uint8_t b[2];
+
+	vg_put_le(b, v, 2);
+	(void)vg_mem_write(d->mem, gpa, b, 2);
+}
+
+static void put_desc(struct vg_drv *d, uint64_t gpa, uint64_t addr, uint32_t len, uint16_t flags,
+		     uint16_t next)
+{
+	struct vg_desc v = {addr, len, flags, next};
+	uint8_t raw[VG_DESC_SIZE];
+
+	vg_desc_encode(&v, raw);
+	(void)vg_mem_write(d->mem, gpa, raw, sizeof(raw)); /* dropped if unmapped: the driver may be wrong */
+}
+
+/* What each byte of the three parts is (VG_MEM_KINDS), so faults and diffs can name it. */
+static void mark_parts(struct vg_drv *d)
+{
+	struct vg_mem *m = d->mem;
+	uint32_t q = d->size;
+
+	vg_mem_mark(m, d->desc, vg_desc_bytes(q), VG_K_DESC);
+	vg_mem_mark(m, d->avail + VG_AVAIL_FLAGS, 2, VG_K_AVAIL_FLAGS);
+	vg_mem_mark(m, d->avail + VG_AVAIL_IDX, 2, VG_K_AVAIL_IDX);
+	vg_mem_mark(m, d->avail + 4, 2 * (uint64_t)q, VG_K_AVAIL_RING);
+	vg_mem_mark(m, d->avail + vg_used_event_off(q), 2, VG_K_USED_EVENT);
+	vg_mem_mark(m, d->used + VG_USED_FLAGS, 2, VG_K_USED_FLAGS);
+	vg_mem_mark(m, d->used + VG_USED_IDX, 2, VG_K_USED_IDX);
+	vg_mem_mark(m, d->used + 4, (uint64_t)VG_USED_ELEM_SIZE * q, VG_K_USED_ELEM);
+	vg_mem_mark(m, d->used + vg_avail_event_off(q), 2, VG_K_AVAIL_EVENT);
+}
+
+/* SPLIT-ANS-1: the driver hands the device zeroed rings (best effort: parts may be bogus). */
+static void zero_parts(struct vg_drv *d)
+{
+	(void)vg_mem_fill(d->mem, d->desc, 0, vg_desc_bytes(d->size));
+	(void)vg_mem_fill(d->mem, d->avail, 0, vg_avail_bytes(d->size));
+	(void)vg_mem_fill(d->mem, d->used, 0, vg_used_bytes(d->size));
+}
+
+static bool alloc_books(struct vg_drv *d, uint32_t size)
+{
+	d->free_next = calloc(size, sizeof(*d->free_next));
+	d->head = calloc(size, sizeof(*d->head));
+	d->slot_head = calloc(size, sizeof(*d->slot_head));
+	d->slot_hostile = calloc(size, sizeof(*d->slot_hostile));
+	return d->free_next && d->head && d->slot_head && d->slot_hostile;
+}
+
+static void free_books(struct vg_drv *d)
+{
+	free(d->free_next);
+	free(d->head);
+	free(d->slot_head);
+	free(d->slot_hostile);
+	d->free_next = NULL;
+	d->head = NULL;
+	d->slot_head = NULL;
+	d->slot_hostile = NULL;
+}
+
+struct vg_drv *vg_drv_create_at(struct vg_mem *m, uint32_t size, uint64_t features, uint64_t desc,
+				uint64_t avail, uint64_t used)
+{
+	struct vg_drv *d;
+
+	if (!m || !vg_queue_size_ok(size))
+		return NULL;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return NULL;
+	if (!alloc_books(d, size)) {
+		vg_drv_destroy(d);
+		return NULL;
+	}
+	d->mem = m;
+	d->size = size;
+	d->features = features;
+	d->desc = desc;
+	d->avail = avail;
+	d->used = used;
+	d->rng = 0x9E3779B97F4A7C15ull ^ ((uint64_t)size << 20) ^ features;
+	mark_parts(d);
+	vg_drv_restart(d, false);
+	return d;
+}
+
+/* A ring part from the mem's cursor, its guard bytes marked as the part's. */
+static uint64_t alloc_part(struct vg_mem *m, uint64_t len, uint64_t align, enum vg_kind guard)
+{
+	uint64_t gpa = vg_mem_alloc(m, len, align);
+
+	if (gpa)
+		vg_mem_mark(m, gpa + len, 32, guard);
+	return gpa;
+}
+
+struct vg_drv *vg_drv_create(struct vg_mem *m, uint32_t size, uint64_t features)
+{
+	uint64_t desc, avail, used;
+
+	if (!m || !vg_queue_size_ok(size))
+		return NULL;
+	desc = alloc_part(m, vg_desc_bytes(size), VG_DESC_ALIGN, VG_K_GUARD_DESC);
+	avail = alloc_part(m, vg_avail_bytes(size), VG_AVAIL_ALIGN, VG_K_GUARD_AVAIL);
+	used = alloc_part(m, vg_used_bytes(size), VG_USED_ALIGN, VG_K_GUARD_USED);
+	if (!desc || !avail || !used)
+		return NULL;
+	return vg_drv_create_at(m, size, features, desc, avail, used);
+}
+
+void vg_drv_destroy(struct vg_drv *d)
+{
+	if (!d)
+		return;
+	free_books(d);
+	free(d->bufs);
+	free(d);
+}
+
+void vg_drv_use_zones(struct vg_drv *d, struct vg_zone rz, struct vg_zone wz)
+{
+	d->rzone = rz;
+	d->wzone = wz;
+	d->own_zones = true;
+}
+
+/* The free list, in order or permuted: heads then come out of order. */
+static void init_free_list(struct vg_drv *d, bool shuffle)
+{
+	uint32_t q = d->size;
+
+	for (uint32_t i = 0; i < q; i++)
+		d->free_next[i] = (uint16_t)((i + 1) % q);
+	d->free_head = 0;
+	if (shuffle && q > 1) {
+		uint16_t *order = malloc(q * sizeof(*order));
+
+		if (!order)
+			abort(); /* the driver cannot keep its books: no result is sound */
+		for (uint32_t i = 0; i < q; i++)
+			order[i] = (uint16_t)i;
+		for (uint32_t i = q - 1; i > 0; i--) {
+			uint32_t j = (uint32_t)(rng_next(d) % (i + 1));
+			uint16_t t = order[i];
+
+			order[i] = order[j];
+			order[j] = t;
+		}
+		for (uint32_t i = 0; i < q; i++)
+			d->free_next[order[i]] = order[(i + 1) % q];
+		d->free_head = order[0];
+		free(order);
+	}
+	d->num_free = q;
+}
+
+void vg_drv_restart(struct vg_drv *d, bool shuffle)
+{
+	zero_parts(d);
+	init_free_list(d, shuffle);
+	/* Buffers and tables stay allocated for reuse; only the state goes. */
+	for (uint32_t i = 0; i < d->size; i++) {
+		d->head[i].state = VG_HEAD_FREE;
+		d->head[i].hostile = false;
+	}
+	memset(d->slot_head, 0, d->size * sizeof(*d->slot_head));
+	memset(d->slot_hostile, 0, d->size * sizeof(*d->slot_hostile));
+	d->avail_idx = d->avail_pub = d->last_used = 0;
+	d->exposed = 0;
+	d->kick_pending = false;
+}
+
+int vg_drv_relocate(struct vg_drv *d, uint32_t size, uint64_t desc, uint64_t avail, uint64_t used)
+{
+	if (!vg_queue_size_ok(size))
+		return -1;
+	free_books(d);
+	if (!alloc_books(d, size))
+		return -1;
+	d->nbufs = 0;
+	d->size = size;
+	d->desc = desc;
+	d->avail = avail;
+	d->used = used;
+	mark_parts(d);
+	vg_drv_restart(d, false);
+	return 0;
+}
+
+void vg_drv_start_at(struct vg_drv *d, uint16_t idx)
+{
+	vg_mem_store16(d->mem, d->avail + VG_AVAIL_IDX, idx, true);
+	d->avail_idx = d->avail_pub = d->last_used = idx;
+}
+
+/* ---- building chains ---- */
+
+void vg_chain_init(struct vg_chain *c) { memset(c, 0, sizeof(*c)); }
+
+static void chain_append(struct vg_chain *c, uint64_t gpa, uint32_t len, bool writable)
+{
+	if (c->n >= VG_CHAIN_MAX)
+		return;
+	c->buf[c->n++] = (struct vg_buf){gpa, len, writable};
+}
+
+/* Buffer or table space: the driver's zones if set, else the mem's cursor. */
+static uint64_t alloc_space(struct vg_drv *d, bool writable, uint64_t len, uint64_t align,
+			    enum vg_kind kind, enum vg_kind guard)
+{
+	uint64_t gpa;
+
+	if (d->own_zones)
+		return vg_zone_alloc(d->mem, writable ? &d->wzone : &d->rzone, len, align, kind, guard,
+				     BUF_GUARD);
+	gpa = vg_mem_alloc(d->mem, len, align);
+	if (gpa) {
+		vg_mem_mark(d->mem, gpa, len, kind);
+		vg_mem_mark(d->mem, gpa + len, 32, guard);
+	}
+	return gpa;
+}
+
+uint64_t vg_chain_readable(struct vg_drv *d, struct vg_chain *c, const void *data, uint32_t len)
+{
+	uint64_t gpa;
+
+	if (c->n >= VG_CHAIN_MAX)
+		return 0;
+	gpa = alloc_space(d, false, len, 8, VG_K_RBUF, VG_K_GUARD_RBUF);
+	if (!gpa)
+		return 0;
+	if (data)
+		(void)vg_mem_write(d->mem, gpa, data, len);
+	else
+		(void)vg_mem_fill(d->mem, gpa, 0, len);
+	chain_append(c, gpa, len, false);
+	return gpa;
+}
+
+uint64_t vg_chain_writable(struct vg_drv *d, struct vg_chain *c, uint32_t len)
+{
+	uint64_t gpa;
+
+	if (c->n >= VG_CHAIN_MAX)
+		return 0;
+	gpa = alloc_space(d, true, len, 8, VG_K_WBUF, VG_K_GUARD_WBUF);
+	if (!gpa)
+		return 0;
+	(void)vg_mem_fill(d->mem, gpa, VG_POISON, len);
+	chain_append(c, gpa, len, true);
+	return gpa;
+}
+
+void vg_chain_ref(struct vg_chain *c, uint64_t gpa, uint32_t len, bool writable)
+{
+	chain_append(c, gpa, len, writable);
+}
+
+/* ---- publishing ---- */
+
+static uint16_t buf_flags(const struct vg_buf *b, bool more)
+{
+	return (uint16_t)((more ? VG_DESC_F_NEXT : 0) | (b->writable ? VG_DESC_F_WRITE : 0));
+}
+
+/* The head's copy of its buffers, in the pool; a slot is reused when it is big enough. */
+static bool record_bufs(struct vg_drv *d, struct vg_head *h, const struct vg_buf *b, unsigned n)
+{
+	if (h->bcap < n) {
+		if (d->nbufs + n > d->capbufs) {
+			uint32_t cap = (d->nbufs + n) * 2 + 64;
+			struct vg_buf *p = realloc(d->bufs, cap * sizeof(*p));
+
+			if (!p)
+				return false;
+			d->bufs = p;
+			d->capbufs = cap;
+		}
+		h->b0 = d->nbufs;
+		h->bcap = n;
+		d->nbufs += n;
+	}
+	memcpy(&d->bufs[h->b0], b, n * sizeof(*b));
+	h->nb = n;
+	return true;
+}
+
+/*
+ * The indirect table of @h for buffers @b[0..m): Linux's alloc_indirect_split()
+ * sets next = i + 1 on every entry, the last one included, and clears only its
+ * NEXT; the shuffled layout links entries out of order (entry 0 first, §2.7.5.3)
+ * and ends with next 0.  Garbage after the last linked entry must be ignored.
+ */
+static bool write_table(struct vg_drv *d, struct vg_head *h, const struct vg_buf *b, unsigned m,
+			const struct vg_add_opts *o)
+{
+	unsigned entries = m + o->ind_garbage, perm[VG_CHAIN_MAX];
+
+	if (!h->table || h->table_n < entries) {
+		uint64_t t = alloc_space(d, false, (uint64_t)VG_DESC_SIZE * entries, VG_DESC_ALIGN,
+					 VG_K_INDIRECT, VG_K_GUARD_IND);
+
+		if (!t)
+			return false;
+		h->table = t;
+		h->table_n = entries;
+	}
+	for (unsigned j = 0; j < m; j++)
+		perm[j] = j;
+	for (unsigned j = m - 1; o->ind_shuffle && j > 1; j--) {
+		unsigned x = 1 + (unsigned)(rng_next(d) % j), t = perm[j];
+
+		perm[j] = perm[x];
+		perm[x] = t;
+	}
+	for (unsigned j = 0; j < m; j++) {
+		uint16_t next = (uint16_t)(j + 1 < m ? perm[j + 1] : o->ind_shuffle ? 0 : j + 1);
+
+		vg_drv_write_table_desc(d, h->table, perm[j], b[j].gpa, b[j].len, buf_flags(&b[j], j + 1 < m),
+					next);
+	}
+	for (unsigned j = m; j < entries; j++)
+		vg_drv_write_table_desc(d, h->table, j, 0xDEAD0000ull + j, 0xFFFFFFFFu,
+					VG_DESC_F_NEXT | VG_DESC_F_INDIRECT | VG_DESC_F_WRITE, 0);
+	return true;
+}
+
+static void put_slot(struct vg_drv *d, uint16_t head, bool hostile)
+{
+	uint16_t s = mask(d, d->avail_idx);
+
+	d->slot_head[s] = head;
+	d->slot_hostile[s] = hostile;
+	put_le16(d, d->avail + vg_avail_slot(d->size, d->avail_idx), head);
+	d->avail_idx++;
+}
+
+static void capacities(struct vg_head *h, const struct vg_buf *b, unsigned n)
+{
+	h->rcap = h->wcap = 0;
+	for (unsigned j = 0; j < n; j++) {
+		if (b[j].writable)
+			h->wcap += b[j].len;
+		else
+			h->rcap += b[j].len;
+	}
+}
+
+int vg_drv_add_opts(struct vg_drv *d, const struct vg_chain *c, const struct vg_add_opts *o)
+{
+	unsigned n = c->n < VG_CHAIN_MAX ? c->n : VG_CHAIN_MAX;
+	unsigned nd = o->ndirect < n ? o->ndirect : n;
+	unsigned need = nd < n ? nd + 1 : n;
+	uint16_t head = d->free_head, i;
+	struct vg_head *h = &d->head[head];
+
+	if (n == 0 || need > d->num_free)
+		return -1;
+	/* The table first, so that running out of space leaks no descriptors. */
+	if (nd < n && !write_table(d, h, &c->buf[nd], n - nd, o))
+		return -1;
+	if (!record_bufs(d, h, c->buf, n))
+		return -1;
+	i = head;
+	for (unsigned j = 0; j < need; j++) {
+		uint16_t nxt = d->free_next[i];
+		uint64_t at = d->desc + (uint64_t)VG_DESC_SIZE * i;
+
+		if (j < nd)
+			put_desc(d, at, c->buf[j].gpa, c->buf[j].len, buf_flags(&c->buf[j], j + 1 < need), nxt);
+		else
+			put_desc(d, at, h->table, VG_DESC_SIZE * (n - nd),
+				 (uint16_t)(VG_DESC_F_INDIRECT | (o->ind_write ? VG_DESC_F_WRITE : 0)), nxt);
+		i = nxt;
+	}
+	d->free_head = i;
+	d->num_free -= need;
+	capacities(h, c->buf, n);
+	h->ndesc = (uint16_t)need;
+	h->state = VG_HEAD_ADDED;
+	h->hostile = o->hostile;
+	h->token = o->token;
+	put_slot(d, head, false);
+	return head;
+}
+
+int vg_drv_add(struct vg_drv *d, const struct vg_chain *c, unsigned ndirect, uint64_t token)
+{
+	struct vg_add_opts o = {.ndirect = ndirect, .token = token};
+
+	return vg_drv_add_opts(d, c, &o);
+}
+
+/* The used slots the newly exposed chains will take start as poison (catalogue "Poison"). */
+static void poison_used_slots(struct vg_drv *d, uint32_t from, uint32_t to)
+{
+	for (uint32_t k = from; k < to; k++)
+		vg_drv_write_used_elem(d, (uint16_t)(d->last_used + k), VG_POISON_ID, VG_POISON_LEN);
+}
+
+bool vg_drv_publish_n(struct vg_drv *d, uint16_t n)
+{
+	uint16_t old = d->avail_pub, now = (uint16_t)(old + n);
+	uint32_t before = d->exposed;
+	bool kick;
+
+	for (uint16_t i = old; i != now; i++) {
+		uint16_t h = d->slot_head[mask(d, i)];
+
+		if (h < d->size && d->head[h].state == VG_HEAD_ADDED) {
+			d->head[h].state = VG_HEAD_EXPOSED;
+			d->exposed++;
+		}
+	}
+	if (d->poison_used)
+		poison_used_slots(d, before, d->exposed);
+	/* Descriptors and ring entries before idx (SPLIT-ANS-4), idx before the suppression read. */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	vg_mem_store16(d->mem, d->avail + VG_AVAIL_IDX, now, true);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (vg_drv_has(d, VG_F_EVENT_IDX))
+		kick = vg_event_in_window(vg_drv_avail_event(d), now, old);
+	else
+		kick = !(vg_drv_used_flags(d) & VG_USED_F_NO_NOTIFY);
+	d->avail_pub = now;
+	if (kick) {
+		d->kicks++;
+		d->kick_pending = true;
+	}
+	return kick;
+}
+
+bool vg_drv_publish(struct vg_drv *d)
+{
+	return vg_drv_publish_n(d, (uint16_t)(d->avail_idx - d->avail_pub));
+}
+
+int vg_drv_add_publish(struct vg_drv *d, const struct vg_chain *c, uint64_t token)
+{
+	int head = vg_drv_add(d, c, VG_CHAIN_MAX, token);
+
+	if (head >= 0)
+		vg_drv_publish(d);
+	return head;
+}
+
+/* ---- completions ---- */
+
+uint16_t vg_drv_used_pending(const struct vg_drv *d)
+{
+	return (uint16_t)(vg_drv_used_idx(d) - d->last_used);
+}
+
+/* Linux's detach_buf_split(): back onto the free list along the driver's own links. */
+static void free_chain(struct vg_drv *d, uint16_t head, uint16_t ndesc)
+{
+	uint16_t last = head;
+
+	for (uint16_t j = 1; j < ndesc; j++)
+		last = d->free_next[last];
+	d->free_next[last] = d->free_head;
+	d->free_head = head;
+	d->num_free += ndesc;
+}
+
+int vg_drv_reap(struct vg_drv *d, struct vg_used *u)
+{
+	struct vg_head *h;
+
+	if (vg_drv_used_idx(d) == d->last_used)
+		return 0;
+	u->idx = d->last_used;
+	vg_drv_read_used_elem(d, d->last_used, &u->id, &u->len);
+	d->last_used++;
+	u->token = 0;
+	if (u->id >= d->size) {
+		u->verdict = VG_USED_BAD_ID;
+		return 1;
+	}
+	h = &d->head[u->id];
+	if (h->state != VG_HEAD_EXPOSED) {
+		u->verdict = VG_USED_NOT_EXPOSED;
+		return 1;
+	}
+	free_chain(d, (uint16_t)u->id, h->ndesc);
+	h->state = VG_HEAD_FREE;
+	d->exposed--;
+	u->token = h->token;
+	u->verdict = u->len > h->wcap ? VG_USED_LEN_OVER : VG_USED_OK;
+	return 1;
+}
+
+int vg_drv_get_used(struct vg_drv *d, uint32_t *id, uint32_t *len, uint64_t *token)
+{
+	struct vg_used u;
+
+	if (vg_drv_reap(d, &u) == 0)
+		return 0;
+	if (id)
+		*id = u.id;
+	if (len)
+		*len = u.len;
+	if (u.verdict == VG_USED_BAD_ID || u.verdict == VG_USED_NOT_EXPOSED)
+		return -1;
+	if (token)
+		*token = u.token;
+	return 1;
+}
+
+void vg_drv_notify(struct vg_drv *d) { d->notifications++; }
+
+const struct vg_buf *vg_drv_bufs(const struct vg_drv *d, uint16_t head, unsigned *n)
+{
+	const struct vg_head *h = &d->head[head];
+
+	*n = h->nb;
+	return h->nb ? &d->bufs[h->b0] : NULL;
+}
+
+/* ---- suppression fields ---- */
+
+void vg_drv_set_avail_flags(struct vg_drv *d, uint16_t flags)
+{
+	vg_mem_store16(d->mem, d->avail + VG_AVAIL_FLAGS, flags, false);
+}
+
+void vg_drv_set_used_event(struct vg_drv *d, uint16_t v)
+{
+	vg_mem_store16(d->mem, vg_drv_used_event_gpa(d), v, false);
+}
+
+uint16_t vg_drv_avail_flags(const struct vg_drv *d) { return vg_mem_load16(d->mem, d->avail + VG_AVAIL_FLAGS); }
+uint16_t vg_drv_used_event(const struct vg_drv *d) { return vg_mem_load16(d->mem, vg_drv_used_event_gpa(d)); }
+uint16_t vg_drv_used_flags(const struct vg_drv *d) { return vg_mem_load16(d->mem, d->used + VG_USED_FLAGS); }
+uint16_t vg_drv_avail_event(const struct vg_drv *d) { return vg_mem_load16(d->mem, vg_drv_avail_event_gpa(d)); }
+uint16_t vg_drv_used_idx(const struct vg_drv *d) { return vg_mem_load16(d->mem, d->used + VG_USED_IDX); }
+uint16_t vg_drv_avail_idx(const struct vg_drv *d) { return vg_mem_load16(d->mem, d->avail + VG_AVAIL_IDX); }
+
+/* ---- the hostile driver ---- */
+
+void vg_drv_write_desc(struct vg_drv *d, uint16_t idx, uint64_t addr, uint32_t len, uint16_t flags,
+		       uint16_t next)
+{
+	if (idx >= d->size)
+		return;
+	put_desc(d, d->desc + (uint64_t)VG_DESC_SIZE * idx, addr, len, flags, next);
+}
+
+void vg_drv_write_table_desc(struct vg_drv *d, uint64_t table, uint32_t i, uint64_t addr, uint32_t len,
+			     uint16_t flags, uint16_t next)
+{
+	put_desc(d, table + (uint64_t)VG_DESC_SIZE * i, addr, len, flags, next);
+}
+
+struct vg_desc vg_drv_read_desc(const struct vg_drv *d, uint16_t idx)
+{
+	uint8_t raw[VG_DESC_SIZE] = {0};
+
+	if (idx >= d->size || !vg_mem_read(d->mem, d->desc + (uint64_t)VG_DESC_SIZE * idx, raw, sizeof(raw)))
+		memset(raw, 0, sizeof(raw));
+	return vg_desc_decode(raw);
+}
+
+void vg_drv_set_avail_idx(struct vg_drv *d, uint16_t v)
+{
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	vg_mem_store16(d->mem, d->avail + VG_AVAIL_IDX, v, true);
+	d->avail_idx = d->avail_pub = v;
+}
+
+void vg_drv_set_avail_ring(struct vg_drv *d, uint16_t slot, uint16_t head)
+{
+	put_le16(d, d->avail + vg_avail_slot(d->size, slot), head);
+}
+
+void vg_drv_add_bogus_head(struct vg_drv *d, uint16_t head) { put_slot(d, head, true); }
+
+int vg_drv_take(struct vg_drv *d, unsigned k, uint16_t *idx)
+{
+	if (k == 0 || k > d->num_free)
+		return -1;
+	idx[0] = d->free_head;
+	for (unsigned j = 1; j < k; j++)
+		idx[j] = d->free_next[idx[j - 1]];
+	d->free_head = d->free_next[idx[k - 1]];
+	d->num_free -= k;
+	return 0;
+}
+
+void vg_drv_add_hostile(struct vg_drv *d, const uint16_t *idx, unsigned k, uint32_t wcap)
+{
+	struct vg_head *h = &d->head[idx[0]];
+
+	h->state = VG_HEAD_ADDED;
+	h->hostile = true;
+	h->ndesc = (uint16_t)k;
+	h->rcap = 0;
+	h->wcap = wcap;
+	h->nb = 0;
+	h->token = 0;
+	put_slot(d, idx[0], true);
+}
+
+void vg_drv_write_used_elem(struct vg_drv *d, uint16_t slot, uint32_t id, uint32_t len)
+{
+	uint8_t b[VG_USED_ELEM_SIZE];
+
+	vg_put_le(b, id, 4);
+	vg_put_le(b + 4, len, 4);
+	(void)vg_mem_write(d->mem, vg_drv_used_elem_gpa(d, slot), b, sizeof(b));
+}
+
+void vg_drv_read_used_elem(const struct vg_drv *d, uint16_t slot, uint32_t *id, uint32_t *len)
+{
+	uint8_t b[VG_USED_ELEM_SIZE] = {0};
+
+	if (!vg_mem_read(d->mem, vg_drv_used_elem_gpa(d, slot), b, sizeof(b)))
+		memset(b, 0, sizeof(b));
+	if (id)
+		*id = (uint32_t)vg_get_le(b, 4);
+	if (len)
+		*len = (uint32_t)vg_get_le(b + 4, 4);
+}
+
+void vg_drv_make_loop(struct vg_drv *d, uint16_t a, uint16_t b, uint64_t buf)
+{
+	vg_drv_write_desc(d, a, buf, 16, VG_DESC_F_NEXT, b);
+	vg_drv_write_desc(d, b, buf, 16, VG_DESC_F_NEXT, a);
+}

@@ -1,0 +1,789 @@
+/* SPDX-License-Identifier: MIT */
+/* Guest memory; see vguest/mem.h for the layout and what each option is for. */
+#include "vguest/mem.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define VG_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define VG_ASAN 1
+#endif
+#ifdef VG_ASAN
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n) __asan_poison_memory_region((p), (n))
+#define UNPOISON(p, n) __asan_unpoison_memory_region((p), (n))
+#else
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+/* Largest region the guest maps (a sanity bound on hostile layouts, not a spec limit). */
+#define MAX_REGION (UINT64_C(1) << 30)
+#define MAX_PROT 16
+
+/* One memfd: [guard page | body | guard page] in the device's view, body in the driver's. */
+struct vg_backing {
+	int fd;
+	unsigned char *resv; /* start of the device-view reservation */
+	size_t body_len;
+	unsigned char *body; /* resv + page */
+	unsigned char *drv;
+	struct {
+		size_t off, len;
+		enum vg_prot prot;
+	} prot[MAX_PROT];
+	unsigned nprot;
+	struct vg_backing *next; /* spare or retired list */
+};
+
+static const struct {
+	const char *name;
+	bool device_writable;
+} kinds[VG_K_COUNT] = {
+	[VG_K_FREE] = {"memory outside any ring part or buffer", false},
+	[VG_K_DESC] = {"descriptor table", false},
+	[VG_K_AVAIL_FLAGS] = {"avail flags", false},
+	[VG_K_AVAIL_IDX] = {"avail idx", false},
+	[VG_K_AVAIL_RING] = {"avail ring entry", false},
+	[VG_K_USED_EVENT] = {"used_event", false},
+	[VG_K_USED_FLAGS] = {"used flags", true},
+	[VG_K_USED_IDX] = {"used idx", true},
+	[VG_K_USED_ELEM] = {"used ring entry", true},
+	[VG_K_AVAIL_EVENT] = {"avail_event", true},
+	[VG_K_INDIRECT] = {"indirect table", false},
+	[VG_K_RBUF] = {"device-readable buffer", false},
+	[VG_K_WBUF] = {"device-writable buffer", true},
+	[VG_K_GUARD_DESC] = {"guard bytes around the descriptor table", false},
+	[VG_K_GUARD_AVAIL] = {"guard bytes around the avail ring", false},
+	[VG_K_GUARD_USED] = {"guard bytes around the used ring", false},
+	[VG_K_GUARD_IND] = {"guard bytes after an indirect table", false},
+	[VG_K_GUARD_RBUF] = {"guard bytes after a readable buffer", false},
+	[VG_K_GUARD_WBUF] = {"guard bytes after a writable buffer", false},
+	[VG_K_GUARD] = {"guard bytes", false},
+	[VG_K_OLD_RING] = {"ring of the queue before re-initialisation", false},
+};
+
+const char *vg_kind_name(enum vg_kind k) { return k < VG_K_COUNT ? kinds[k].name : "?"; }
+bool vg_kind_device_writable(enum vg_kind k) { return k < VG_K_COUNT && kinds[k].device_writable; }
+bool vg_kind_is_guard(enum vg_kind k)
+{
+	return k == VG_K_FREE || (k >= VG_K_GUARD_DESC && k <= VG_K_GUARD);
+}
+
+static size_t round_up(size_t v, size_t a) { return (v + a - 1) & ~(a - 1); }
+
+/* ---- backings ---- */
+
+static void backing_free(struct vg_backing *b)
+{
+	if (b->resv) {
+		UNPOISON(b->resv, b->body_len + 2 * (b->body - b->resv));
+		munmap(b->resv, b->body_len + 2 * (size_t)(b->body - b->resv));
+	}
+	if (b->drv)
+		munmap(b->drv, b->body_len);
+	if (b->fd >= 0)
+		close(b->fd);
+	free(b);
+}
+
+static struct vg_backing *backing_new(size_t body_len, size_t page)
+{
+	struct vg_backing *b = calloc(1, sizeof(*b));
+	void *p;
+
+	if (!b)
+		return NULL;
+	b->fd = memfd_create("vguest", MFD_CLOEXEC);
+	b->body_len = body_len;
+	if (b->fd < 0 || ftruncate(b->fd, (off_t)body_len) != 0)
+		goto fail;
+	p = mmap(NULL, body_len + 2 * page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		goto fail;
+	b->resv = p;
+	b->body = b->resv + page;
+	if (mmap(b->body, body_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, b->fd, 0) == MAP_FAILED)
+		goto fail;
+	p = mmap(NULL, body_len, PROT_READ | PROT_WRITE, MAP_SHARED, b->fd, 0);
+	if (p == MAP_FAILED)
+		goto fail;
+	b->drv = p;
+	return b;
+fail:
+	backing_free(b);
+	return NULL;
+}
+
+/* A backing of at least @body_len bytes: a spare one if there is, else a new one. */
+static struct vg_backing *backing_get(struct vg_mem *m, size_t body_len, bool *reused)
+{
+	struct vg_backing **pp;
+
+	for (pp = &m->spare; *pp; pp = &(*pp)->next) {
+		struct vg_backing *b = *pp;
+
+		if (b->body_len >= body_len) {
+			*pp = b->next;
+			b->next = NULL;
+			*reused = true;
+			return b;
+		}
+	}
+	*reused = false;
+	return backing_new(body_len, m->page);
+}
+
+/* Back to all-accessible, all-poisoned: ready for any later layout. */
+static void backing_park(struct vg_mem *m, struct vg_backing *b)
+{
+	if (b->nprot)
+		mprotect(b->body, b->body_len, PROT_READ | PROT_WRITE);
+	b->nprot = 0;
+	POISON(b->body, b->body_len);
+	b->next = m->spare;
+	m->spare = b;
+}
+
+static void free_list(struct vg_backing *b)
+{
+	while (b) {
+		struct vg_backing *n = b->next;
+
+		backing_free(b);
+		b = n;
+	}
+}
+
+/* ---- set-up ---- */
+
+int vg_mem_init(struct vg_mem *m, unsigned flags)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+
+	memset(m, 0, sizeof(*m));
+	m->flags = flags;
+	m->page = pg > 0 ? (size_t)pg : 4096;
+	return 0;
+}
+
+static void drop_regions(struct vg_mem *m)
+{
+	for (unsigned i = 0; i < m->nr; i++) {
+		struct vg_region *r = &m->r[i];
+
+		free(r->shadow);
+		free(r->kind);
+		if (m->flags & VG_MEM_REUSE)
+			backing_park(m, r->b);
+		else
+			backing_free(r->b);
+	}
+	memset(m->r, 0, sizeof(m->r));
+	m->nr = 0;
+	free_list(m->retired);
+	m->retired = NULL;
+	free(m->guards);
+	m->guards = NULL;
+	m->nguards = m->capguards = 0;
+	m->cursor = (struct vg_zone){0, 0};
+	m->cursor_region = 0;
+}
+
+void vg_mem_clear(struct vg_mem *m) { drop_regions(m); }
+
+void vg_mem_destroy(struct vg_mem *m)
+{
+	unsigned flags = m->flags;
+
+	m->flags &= ~VG_MEM_REUSE;
+	drop_regions(m);
+	free_list(m->spare);
+	m->spare = NULL;
+	m->flags = flags;
+}
+
+/* Where the region sits in a body of @b->body_len bytes (see mem.h). */
+static unsigned char *place(const struct vg_mem *m, const struct vg_backing *b, uint64_t gpa,
+			    uint64_t size)
+{
+	if (m->flags & VG_MEM_TIGHT) {
+		size_t lead = gpa & 15, span = round_up(lead + size, 16);
+
+		return b->body + b->body_len - span + lead;
+	}
+	return b->body + (gpa & (m->page - 1));
+}
+
+static size_t body_needed(const struct vg_mem *m, uint64_t gpa, uint64_t size)
+{
+	size_t lead = (m->flags & VG_MEM_TIGHT) ? (gpa & 15) : (gpa & (m->page - 1));
+
+	return round_up(round_up(lead + size, 16), m->page);
+}
+
+/* End of @r as an exclusive zone bound (saturated for a region that ends at 2^64 - 1). */
+static uint64_t zone_end(const struct vg_region *r)
+{
+	return r->gpa + (r->size - 1) == UINT64_MAX ? UINT64_MAX : r->gpa + r->size;
+}
+
+static bool overlaps(const struct vg_mem *m, uint64_t gpa, uint64_t last)
+{
+	for (unsigned i = 0; i < m->nr; i++)
+		if (gpa <= m->r[i].gpa + (m->r[i].size - 1) && m->r[i].gpa <= last)
+			return true;
+	return false;
+}
+
+/* Attach @b to region @r: the device sees exactly [dev, dev + size). */
+static void attach(struct vg_mem *m, struct vg_region *r, struct vg_backing *b)
+{
+	r->b = b;
+	r->dev = place(m, b, r->gpa, r->size);
+	r->drv = b->drv + (r->dev - b->body);
+	POISON(b->body, b->body_len);
+	UNPOISON(r->dev, r->size);
+}
+
+int vg_mem_add(struct vg_mem *m, uint64_t gpa, uint64_t size)
+{
+	struct vg_region *r;
+	struct vg_backing *b;
+	bool reused;
+
+	if (size == 0 || size > MAX_REGION || gpa + (size - 1) < gpa || m->nr == VG_MAX_REGIONS)
+		return -1;
+	if (overlaps(m, gpa, gpa + (size - 1)))
+		return -1;
+	b = backing_get(m, body_needed(m, gpa, size), &reused);
+	if (!b)
+		return -1;
+	r = &m->r[m->nr];
+	r->gpa = gpa;
+	r->size = size;
+	attach(m, r, b);
+	if (reused) /* it holds the last layout's bytes; a new memfd is zero and stays untouched */
+		memset(r->drv, 0, size);
+	r->shadow = (m->flags & VG_MEM_SHADOW) ? calloc(1, size) : NULL;
+	r->kind = (m->flags & VG_MEM_KINDS) ? calloc(1, size) : NULL;
+	if (((m->flags & VG_MEM_SHADOW) && !r->shadow) || ((m->flags & VG_MEM_KINDS) && !r->kind)) {
+		free(r->shadow);
+		free(r->kind);
+		backing_free(b);
+		memset(r, 0, sizeof(*r));
+		return -1;
+	}
+	if (m->nr == 0)
+		m->cursor = (struct vg_zone){gpa, zone_end(r)};
+	return (int)m->nr++;
+}
+
+int vg_mem_move(struct vg_mem *m, unsigned i)
+{
+	struct vg_region *r;
+	struct vg_backing *old, *b;
+
+	if (i >= m->nr)
+		return -1;
+	r = &m->r[i];
+	old = r->b;
+	b = backing_new(body_needed(m, r->gpa, r->size), m->page);
+	if (!b)
+		return -1;
+	memcpy(b->drv + (place(m, b, r->gpa, r->size) - b->body), r->drv, r->size);
+	attach(m, r, b);
+	/* The old device view stays reserved, inaccessible: a stale pointer faults. */
+	UNPOISON(old->body, old->body_len);
+	mprotect(old->body, old->body_len, PROT_NONE);
+	old->next = m->retired;
+	m->retired = old;
+	return 0;
+}
+
+/* ---- the walker ---- */
+
+const struct vg_region *vg_mem_find(const struct vg_mem *m, uint64_t gpa)
+{
+	for (unsigned i = 0; i < m->nr; i++)
+		if (gpa >= m->r[i].gpa && gpa - m->r[i].gpa < m->r[i].size)
+			return &m->r[i];
+	return NULL;
+}
+
+static const struct vg_region *prefix(const struct vg_mem *m, uint64_t gpa, uint64_t len,
+				      uint64_t *contig, uint64_t *off)
+{
+	const struct vg_region *r = len ? vg_mem_find(m, gpa) : NULL;
+
+	*contig = 0;
+	if (!r)
+		return NULL;
+	*off = gpa - r->gpa;
+	*contig = r->size - *off < len ? r->size - *off : len;
+	return r;
+}
+
+unsigned char *vg_mem_dev(const struct vg_mem *m, uint64_t gpa, uint64_t len, uint64_t *contig)
+{
+	uint64_t off;
+	const struct vg_region *r = prefix(m, gpa, len, contig, &off);
+
+	return r ? r->dev + off : NULL;
+}
+
+unsigned char *vg_mem_drv(const struct vg_mem *m, uint64_t gpa, uint64_t len, uint64_t *contig)
+{
+	uint64_t off;
+	const struct vg_region *r = prefix(m, gpa, len, contig, &off);
+
+	return r ? r->drv + off : NULL;
+}
+
+void *vg_mem_hva(const struct vg_mem *m, uint64_t gpa)
+{
+	uint64_t n;
+
+	return vg_mem_dev(m, gpa, 1, &n);
+}
+
+bool vg_mem_mapped(const struct vg_mem *m, uint64_t gpa, uint64_t len)
+{
+	uint64_t n;
+
+	if (len != 0 && gpa + (len - 1) < gpa)
+		return false;
+	while (len > 0) {
+		if (!vg_mem_drv(m, gpa, len, &n))
+			return false;
+		gpa += n;
+		len -= n;
+	}
+	return true;
+}
+
+bool vg_mem_in_one_region(const struct vg_mem *m, uint64_t gpa, uint64_t len)
+{
+	uint64_t n;
+
+	return len != 0 && vg_mem_drv(m, gpa, len, &n) && n == len;
+}
+
+bool vg_mem_gpa_of(const struct vg_mem *m, const void *host, uint64_t *gpa)
+{
+	const unsigned char *p = host;
+
+	for (unsigned i = 0; i < m->nr; i++) {
+		const struct vg_region *r = &m->r[i];
+
+		if (p >= r->dev && (uint64_t)(p - r->dev) < r->size) {
+			*gpa = r->gpa + (uint64_t)(p - r->dev);
+			return true;
+		}
+		if (p >= r->drv && (uint64_t)(p - r->drv) < r->size) {
+			*gpa = r->gpa + (uint64_t)(p - r->drv);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* ---- driver access ---- */
+
+/* Run @fn over every region piece of [gpa, gpa + len), all or nothing. */
+static bool each_piece(const struct vg_mem *m, uint64_t gpa, uint64_t len,
+		       void (*fn)(const struct vg_region *r, uint64_t off, uint64_t at, uint64_t n, void *arg),
+		       void *arg)
+{
+	uint64_t done = 0;
+
+	if (!vg_mem_mapped(m, gpa, len))
+		return false;
+	while (done < len) {
+		uint64_t n, off;
+		const struct vg_region *r = prefix(m, gpa + done, len - done, &n, &off);
+
+		fn(r, off, done, n, arg);
+		done += n;
+	}
+	return true;
+}
+
+static void copy_out(const struct vg_region *r, uint64_t off, uint64_t at, uint64_t n, void *dst)
+{
+	memcpy((unsigned char *)dst + at, r->drv + off, n);
+}
+
+static void copy_in(const struct vg_region *r, uint64_t off, uint64_t at, uint64_t n, void *src)
+{
+	memcpy(r->drv + off, (const unsigned char *)src + at, n);
+	if (r->shadow)
+		memcpy(r->shadow + off, (const unsigned char *)src + at, n);
+}
+
+static void fill_with(const struct vg_region *r, uint64_t off, uint64_t at, uint64_t n, void *byte)
+{
+	(void)at;
+	memset(r->drv + off, *(const int *)byte, n);
+	if (r->shadow)
+		memset(r->shadow + off, *(const int *)byte, n);
+}
+
+bool vg_mem_read(const struct vg_mem *m, uint64_t gpa, void *dst, uint64_t len)
+{
+	return each_piece(m, gpa, len, copy_out, dst);
+}
+
+bool vg_mem_write(struct vg_mem *m, uint64_t gpa, const void *src, uint64_t len)
+{
+	return each_piece(m, gpa, len, copy_in, (void *)(uintptr_t)src);
+}
+
+bool vg_mem_fill(struct vg_mem *m, uint64_t gpa, int byte, uint64_t len)
+{
+	return each_piece(m, gpa, len, fill_with, &byte);
+}
+
+/* A naturally aligned field inside one region can be accessed atomically. */
+static uint16_t *atomic16(const struct vg_mem *m, uint64_t gpa, const struct vg_region **rr)
+{
+	uint64_t n, off;
+	const struct vg_region *r = prefix(m, gpa, 2, &n, &off);
+
+	*rr = r;
+	if (!r || n != 2 || ((uintptr_t)(r->drv + off) & 1u))
+		return NULL;
+	return (uint16_t *)(void *)(r->drv + off);
+}
+
+uint16_t vg_mem_load16(const struct vg_mem *m, uint64_t gpa)
+{
+	const struct vg_region *r;
+	uint16_t *p = atomic16(m, gpa, &r);
+	uint8_t b[2] = {0, 0};
+
+	if (p) {
+		uint16_t v = __atomic_load_n(p, __ATOMIC_ACQUIRE);
+
+		memcpy(b, &v, 2);
+	} else {
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		(void)vg_mem_read(m, gpa, b, 2);
+	}
+	return (uint16_t)(b[0] | b[1] << 8);
+}
+
+void vg_mem_store16(struct vg_mem *m, uint64_t gpa, uint16_t v, bool release)
+{
+	const struct vg_region *r;
+	uint16_t *p = atomic16(m, gpa, &r);
+	uint8_t b[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
+	uint16_t raw;
+
+	if (!p) {
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		(void)vg_mem_write(m, gpa, b, 2);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		return;
+	}
+	memcpy(&raw, b, 2);
+	__atomic_store_n(p, raw, release ? __ATOMIC_RELEASE : __ATOMIC_RELAXED);
+	if (r->shadow)
+		memcpy(r->shadow + (gpa - r->gpa), b, 2);
+}
+
+uint32_t vg_mem_load32(const struct vg_mem *m, uint64_t gpa)
+{
+	uint8_t b[4] = {0, 0, 0, 0};
+
+	(void)vg_mem_read(m, gpa, b, 4);
+	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+/* ---- kinds, guards, allocation ---- */
+
+static void mark_piece(const struct vg_region *r, uint64_t off, uint64_t at, uint64_t n, void *k)
+{
+	(void)at;
+	if (r->kind)
+		memset(r->kind + off, *(const int *)k, n);
+}
+
+void vg_mem_mark(struct vg_mem *m, uint64_t gpa, uint64_t len, enum vg_kind k)
+{
+	int v = (int)k;
+
+	(void)each_piece(m, gpa, len, mark_piece, &v);
+}
+
+enum vg_kind vg_mem_kind(const struct vg_mem *m, uint64_t gpa)
+{
+	const struct vg_region *r = vg_mem_find(m, gpa);
+
+	return r && r->kind ? (enum vg_kind)r->kind[gpa - r->gpa] : VG_K_FREE;
+}
+
+void vg_mem_guard(struct vg_mem *m, uint64_t gpa, uint64_t len, enum vg_kind k)
+{
+	if (len == 0 || !vg_mem_fill(m, gpa, VG_GUARD_BYTE, len))
+		return;
+	vg_mem_mark(m, gpa, len, k);
+	if (m->nguards == m->capguards) {
+		size_t cap = m->capguards ? 2 * m->capguards : 64;
+		struct vg_guard *g = realloc(m->guards, cap * sizeof(*g));
+
+		if (!g)
+			abort(); /* the guest cannot keep its own books: no result is sound */
+		m->guards = g;
+		m->capguards = cap;
+	}
+	m->guards[m->nguards++] = (struct vg_guard){gpa, len};
+}
+
+static void check_piece(const struct vg_region *r, uint64_t off, uint64_t at, uint64_t n, void *bad)
+{
+	uint64_t *first = bad;
+
+	for (uint64_t i = 0; i < n && *first == UINT64_MAX; i++)
+		if (r->drv[off + i] != VG_GUARD_BYTE)
+			*first = r->gpa + off + i;
+	(void)at;
+}
+
+bool vg_mem_guards_intact(const struct vg_mem *m, uint64_t *bad_gpa)
+{
+	for (size_t i = 0; i < m->nguards; i++) {
+		uint64_t first = UINT64_MAX;
+
+		if (!each_piece(m, m->guards[i].gpa, m->guards[i].len, check_piece, &first))
+			first = m->guards[i].gpa;
+		if (first != UINT64_MAX) {
+			if (bad_gpa)
+				*bad_gpa = first;
+			return false;
+		}
+	}
+	return true;
+}
+
+uint64_t vg_zone_alloc(struct vg_mem *m, struct vg_zone *z, uint64_t len, uint64_t align,
+		       enum vg_kind kind, enum vg_kind gk, uint64_t guard)
+{
+	uint64_t start, need;
+
+	if (align == 0 || (align & (align - 1)) || z->next > UINT64_MAX - (align - 1))
+		return 0;
+	start = (z->next + (align - 1)) & ~(align - 1);
+	if (start == 0)
+		start = align > 1 ? align : 1; /* 0 means failure to callers */
+	if (len > UINT64_MAX - guard)
+		return 0;
+	need = len + guard;
+	if (start > z->end || z->end - start < need)
+		return 0;
+	z->next = start + need;
+	if (len)
+		vg_mem_mark(m, start, len, kind);
+	if (guard)
+		vg_mem_guard(m, start + len, guard, gk);
+	return start;
+}
+
+/* The cursor moves on to the region added after the one it is in. */
+static bool cursor_next(struct vg_mem *m)
+{
+	if (m->cursor_region + 1 >= m->nr)
+		return false;
+	m->cursor_region++;
+	m->cursor.next = m->r[m->cursor_region].gpa;
+	m->cursor.end = zone_end(&m->r[m->cursor_region]);
+	return true;
+}
+
+uint64_t vg_mem_alloc(struct vg_mem *m, uint64_t len, uint64_t align)
+{
+	for (;;) {
+		uint64_t gpa = vg_zone_alloc(m, &m->cursor, len, align ? align : 1, VG_K_FREE, VG_K_GUARD, 32);
+
+		if (gpa || !cursor_next(m))
+			return gpa;
+	}
+}
+
+uint64_t vg_mem_alloc_pages(struct vg_mem *m, uint64_t len)
+{
+	uint64_t body = len ? round_up(len, m->page) : m->page;
+
+	for (;;) {
+		uint64_t gpa = vg_zone_alloc(m, &m->cursor, body, m->page, VG_K_FREE, VG_K_GUARD, m->page);
+
+		if (gpa || !cursor_next(m))
+			return gpa;
+	}
+}
+
+/* ---- protection ---- */
+
+static int prot_flags(enum vg_prot p)
+{
+	return p == VG_PROT_RW ? PROT_READ | PROT_WRITE : p == VG_PROT_RO ? PROT_READ : PROT_NONE;
+}
+
+int vg_mem_protect(struct vg_mem *m, uint64_t gpa, uint64_t len, enum vg_prot prot)
+{
+	const struct vg_region *r = vg_mem_find(m, gpa);
+	struct vg_backing *b;
+	size_t first, end;
+
+	if (!r || len == 0 || (m->flags & VG_MEM_TIGHT) || len > r->size - (gpa - r->gpa))
+		return -1;
+	b = r->b;
+	first = (size_t)(r->dev - b->body) + (size_t)(gpa - r->gpa);
+	end = round_up(first + len, m->page);
+	first &= ~(m->page - 1);
+	if (b->nprot == MAX_PROT || end > b->body_len)
+		return -1;
+	if (mprotect(b->body + first, end - first, prot_flags(prot)) != 0)
+		return -1;
+	b->prot[b->nprot].off = first;
+	b->prot[b->nprot].len = end - first;
+	b->prot[b->nprot++].prot = prot;
+	return 0;
+}
+
+static enum vg_prot prot_of(const struct vg_backing *b, size_t off)
+{
+	enum vg_prot p = VG_PROT_RW;
+
+	for (unsigned i = 0; i < b->nprot; i++) /* later calls win, as mprotect does */
+		if (off >= b->prot[i].off && off - b->prot[i].off < b->prot[i].len)
+			p = b->prot[i].prot;
+	return p;
+}
+
+enum vg_prot vg_mem_prot_at(const struct vg_mem *m, uint64_t gpa)
+{
+	const struct vg_region *r = vg_mem_find(m, gpa);
+
+	if (!r)
+		return VG_PROT_NONE;
+	return prot_of(r->b, (size_t)(r->dev - r->b->body) + (size_t)(gpa - r->gpa));
+}
+
+/* ---- faults ---- */
+
+static struct vg_mem *fault_mem;
+static vg_fault_fn fault_fn;
+static void *fault_arg;
+
+/* Which part of the guest's mappings @a is in; false if none (not our fault). */
+static bool classify(const struct vg_mem *m, uintptr_t a, uint64_t *gpa, enum vg_kind *k,
+		     const char **what)
+{
+	for (unsigned i = 0; i < m->nr; i++) {
+		const struct vg_region *r = &m->r[i];
+		const struct vg_backing *b = r->b;
+		uintptr_t lo = (uintptr_t)b->resv, hi = (uintptr_t)b->body + b->body_len + m->page;
+
+		if (a < lo || a >= hi)
+			continue;
+		if (a >= (uintptr_t)r->dev && a - (uintptr_t)r->dev < r->size) {
+			enum vg_prot p = prot_of(b, a - (uintptr_t)b->body);
+
+			*gpa = r->gpa + (a - (uintptr_t)r->dev);
+			*k = r->kind ? (enum vg_kind)r->kind[*gpa - r->gpa] : VG_K_FREE;
+			*what = p == VG_PROT_RO ? "store to a page that is read-only in the device's view"
+						: "access to a page that is inaccessible in the device's view";
+			return true;
+		}
+		*what = "access past the end of a region (guard page)";
+		return true;
+	}
+	for (const struct vg_backing *b = m->retired; b; b = b->next)
+		if (a >= (uintptr_t)b->body && a - (uintptr_t)b->body < b->body_len) {
+			*what = "access to guest memory retired by a memory-map change (stale translation)";
+			return true;
+		}
+	return false;
+}
+
+static void on_signal(int sig, siginfo_t *si, void *uc)
+{
+	uint64_t gpa = 0;
+	enum vg_kind k = VG_K_FREE;
+	const char *what = NULL;
+
+	(void)uc;
+	if (!fault_mem || !fault_fn || !classify(fault_mem, (uintptr_t)si->si_addr, &gpa, &k, &what)) {
+		signal(sig, SIG_DFL); /* not ours: the re-executed access kills the process */
+		return;
+	}
+	fault_fn(fault_arg, gpa, k, what);
+	signal(sig, SIG_DFL);
+}
+
+void vg_mem_on_fault(struct vg_mem *m, vg_fault_fn fn, void *arg)
+{
+	struct sigaction sa;
+
+	fault_mem = fn ? m : NULL;
+	fault_fn = fn;
+	fault_arg = arg;
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	if (fn) {
+		sa.sa_sigaction = on_signal;
+		sa.sa_flags = SA_SIGINFO;
+	} else {
+		sa.sa_handler = SIG_DFL;
+	}
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
+}
+
+/* ---- the device-write oracle ---- */
+
+void vg_mem_snapshot(struct vg_mem *m)
+{
+	for (unsigned i = 0; i < m->nr; i++)
+		if (m->r[i].shadow)
+			memcpy(m->r[i].shadow, m->r[i].drv, m->r[i].size);
+}
+
+/* One region: compare in blocks, then byte by byte where a block differs. */
+static void diff_region(struct vg_mem *m, struct vg_region *r,
+			void (*visit)(void *, uint64_t, uint8_t, uint8_t), void *arg)
+{
+	const size_t blk = 64;
+
+	for (uint64_t off = 0; off < r->size; off += blk) {
+		uint64_t n = r->size - off < blk ? r->size - off : blk;
+
+		if (memcmp(r->drv + off, r->shadow + off, n) == 0)
+			continue;
+		for (uint64_t i = off; i < off + n; i++) {
+			if (r->drv[i] == r->shadow[i])
+				continue;
+			if (prot_of(r->b, (size_t)(r->dev - r->b->body) + i) != VG_PROT_NONE)
+				visit(arg, r->gpa + i, r->shadow[i], r->drv[i]);
+			r->shadow[i] = r->drv[i];
+		}
+	}
+	(void)m;
+}
+
+void vg_mem_diff(struct vg_mem *m, void (*visit)(void *arg, uint64_t gpa, uint8_t was, uint8_t now),
+		 void *arg)
+{
+	for (unsigned i = 0; i < m->nr; i++)
+		if (m->r[i].shadow)
+			diff_region(m, &m->r[i], visit, arg);
+}

@@ -1,0 +1,593 @@
+/* SPDX-License-Identifier: MIT */
+/* The reference model; see vguest/model.h for what it vouches for and where it allows latitude. */
+#include "vguest/model.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vguest/event.h"
+#include "vguest/layout.h"
+
+#define BIT(r) (UINT64_C(1) << (r))
+
+const char *vg_reason_name(enum vg_reason r)
+{
+	static const char *const names[] = {
+#define VG__REASON_NAME(name, text) "VG_R_" #name,
+		VG_REASONS(VG__REASON_NAME)
+#undef VG__REASON_NAME
+	};
+
+	return (unsigned)r < VG_R_COUNT ? names[r] : "VG_R_?";
+}
+
+const char *vg_reason_text(enum vg_reason r)
+{
+	static const char *const texts[] = {
+#define VG__REASON_TEXT(name, text) text,
+		VG_REASONS(VG__REASON_TEXT)
+#undef VG__REASON_TEXT
+	};
+
+	return (unsigned)r < VG_R_COUNT ? texts[r] : "?";
+}
+
+/*
+ * The driver broke a MUST, but the chain is finite and every byte of it is
+ * guest memory, so a device that serves it anyway stays safe (catalogue §5.14:
+ * accepting a forbidden chain is at most a warning).  Refusing is what the
+ * model does.
+ */
+bool vg_reason_servable(enum vg_reason r)
+{
+	switch (r) {
+	case VG_R_INDIRECT_NOT_NEGOTIATED:
+	case VG_R_INDIRECT_NESTED:
+	case VG_R_INDIRECT_WITH_NEXT:
+	case VG_R_INDIRECT_LEN:
+	case VG_R_READ_AFTER_WRITE:
+	case VG_R_CHAIN_TOO_BIG:
+	case VG_R_HEAD_IN_USE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* ---- layout ---- */
+
+static bool overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+enum vg_reason vg_model_layout(const struct vg_mem *mem, const struct vg_model_cfg *c)
+{
+	uint64_t d = vg_desc_bytes(c->size), a = vg_avail_bytes(c->size), u = vg_used_bytes(c->size);
+
+	/* §2.7.1: each part at its minimum alignment (the device may insist, SPLIT-LAY-4). */
+	if (c->desc % VG_DESC_ALIGN || c->avail % VG_AVAIL_ALIGN || c->used % VG_USED_ALIGN)
+		return VG_R_RING_ALIGN;
+	/* A part the device reads as an array must be one host range; none may overlap (SPLIT-LAY-3). */
+	if (!vg_mem_in_one_region(mem, c->desc, d) || !vg_mem_in_one_region(mem, c->avail, a) ||
+	    !vg_mem_in_one_region(mem, c->used, u))
+		return VG_R_RING_RANGE;
+	if (overlap(c->desc, d, c->avail, a) || overlap(c->desc, d, c->used, u) ||
+	    overlap(c->avail, a, c->used, u))
+		return VG_R_RING_RANGE;
+	return VG_R_NONE;
+}
+
+/* ---- the walk ---- */
+
+static void stop(struct vg_walk *w, enum vg_reason r, uint64_t also)
+{
+	w->reason = r;
+	w->also = also | BIT(r);
+	if (vg_reason_servable(r))
+		w->latitude |= VG_WALK_SERVABLE;
+}
+
+/*
+ * One segment.  A device whose segment array is full refuses the chain at the
+ * segment that does not fit, which it has nonetheless been handed, so its
+ * bytes count as handed out (the used len cap).
+ */
+static bool emit(const struct vg_model_cfg *c, struct vg_walk *w, uint64_t gpa, uint32_t len, bool wr)
+{
+	uint32_t *n = wr ? &w->nw : &w->nr;
+
+	if (wr)
+		w->writable += len;
+	else
+		w->readable += len;
+	if (c->max_segs != 0 && *n == c->max_segs) {
+		stop(w, VG_R_SEGS_FULL, 0);
+		return false;
+	}
+	(*n)++;
+	if (w->nseg == w->seg_cap) {
+		w->latitude |= VG_WALK_TRUNCATED;
+		stop(w, VG_R_OTHER, 0);
+		return false;
+	}
+	w->seg[w->nseg++] = (struct vg_seg){gpa, len, wr};
+	return true;
+}
+
+/* A buffer's pieces, one per region it touches; an unmapped byte ends the chain. */
+static bool emit_buffer(const struct vg_mem *mem, const struct vg_model_cfg *c, struct vg_walk *w,
+			uint64_t addr, uint32_t len, bool wr)
+{
+	uint64_t done = 0;
+
+	while (done < len) {
+		const struct vg_region *r = vg_mem_find(mem, addr + done);
+		uint64_t room;
+
+		if (!r) {
+			stop(w, VG_R_ADDR_RANGE, 0);
+			return false;
+		}
+		room = r->size - (addr + done - r->gpa);
+		if (room > len - done)
+			room = len - done;
+		if (!emit(c, w, addr + done, (uint32_t)room, wr))
+			return false;
+		done += room;
+	}
+	return true;
+}
+
+static bool wraps(uint64_t addr, uint32_t len) { return len != 0 && addr + (len - 1) < addr; }
+
+/*
+ * An INDIRECT descriptor: every rule of §2.7.5.3 it breaks, the first one in
+ * the model's order as the reason, all of them as what a device may say.
+ */
+static uint64_t indirect_faults(const struct vg_mem *mem, const struct vg_model_cfg *c,
+				const struct vg_desc *d, bool in_table, uint32_t imax)
+{
+	uint64_t f = 0;
+
+	if (!(c->features & VG_FEATURE(VG_F_INDIRECT_DESC)))
+		f |= BIT(VG_R_INDIRECT_NOT_NEGOTIATED);
+	if (in_table)
+		f |= BIT(VG_R_INDIRECT_NESTED);
+	if (d->flags & VG_DESC_F_NEXT)
+		f |= BIT(VG_R_INDIRECT_WITH_NEXT);
+	if (d->len == 0 || d->len % VG_DESC_SIZE != 0)
+		f |= BIT(VG_R_INDIRECT_LEN);
+	/* A table of no entries: reading entry 0 exceeds it, which a device may call a loop. */
+	if (d->len == 0)
+		f |= BIT(VG_R_INDIRECT_LOOP) | BIT(VG_R_CHAIN_LOOP);
+	if (imax != 0 && d->len / VG_DESC_SIZE > imax)
+		f |= BIT(VG_R_INDIRECT_TOO_LONG);
+	if (wraps(d->addr, d->len))
+		f |= BIT(VG_R_ADDR_OVERFLOW);
+	else if (d->len != 0 && !vg_mem_in_one_region(mem, d->addr, d->len))
+		f |= BIT(VG_R_INDIRECT_RANGE);
+	return f;
+}
+
+static const enum vg_reason indirect_order[] = {
+	VG_R_INDIRECT_NOT_NEGOTIATED, VG_R_INDIRECT_NESTED, VG_R_INDIRECT_WITH_NEXT,
+	VG_R_INDIRECT_LEN,            VG_R_INDIRECT_TOO_LONG, VG_R_ADDR_OVERFLOW,
+	VG_R_INDIRECT_RANGE,
+};
+
+static enum vg_reason first_of(uint64_t faults, const enum vg_reason *order, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (faults & BIT(order[i]))
+			return order[i];
+	return VG_R_NONE;
+}
+
+/* A buffer descriptor: ordering, wrap, the 2^32 total, and whether it is mapped. */
+static uint64_t buffer_faults(const struct vg_mem *mem, const struct vg_desc *d, bool wrote,
+			      uint64_t total)
+{
+	uint64_t f = 0;
+
+	if (!(d->flags & VG_DESC_F_WRITE) && wrote)
+		f |= BIT(VG_R_READ_AFTER_WRITE);
+	if (wraps(d->addr, d->len))
+		f |= BIT(VG_R_ADDR_OVERFLOW);
+	if (total + d->len >= (UINT64_C(1) << 32))
+		f |= BIT(VG_R_CHAIN_TOO_BIG);
+	if (!wraps(d->addr, d->len) && !vg_mem_mapped(mem, d->addr, d->len))
+		f |= BIT(VG_R_ADDR_RANGE);
+	return f;
+}
+
+static const enum vg_reason buffer_order[] = {
+	VG_R_READ_AFTER_WRITE, VG_R_ADDR_OVERFLOW, VG_R_CHAIN_TOO_BIG,
+};
+
+static void read_desc(const struct vg_mem *mem, struct vg_walk *w, uint64_t gpa, uint8_t raw[16])
+{
+	if (w->read_desc)
+		w->read_desc(w->arg, w->nvisit - 1, gpa, raw);
+	else if (!vg_mem_read(mem, gpa, raw, VG_DESC_SIZE))
+		memset(raw, 0, VG_DESC_SIZE);
+}
+
+static void walk_reset(struct vg_walk *w, uint16_t head)
+{
+	w->head = head;
+	w->reason = VG_R_NONE;
+	w->also = 0;
+	w->latitude = 0;
+	w->nseg = w->nvisit = w->nr = w->nw = 0;
+	w->readable = w->writable = 0;
+}
+
+void vg_model_walk(const struct vg_mem *mem, const struct vg_model_cfg *c, uint16_t head,
+		   struct vg_walk *w)
+{
+	uint32_t imax = c->max_indirect;
+	uint64_t table = c->desc, total = 0;
+	uint32_t entries = c->size, limit = c->size, taken = 0, i = head;
+	bool in_table = false, wrote = false;
+
+	walk_reset(w, head);
+	for (;;) {
+		uint8_t raw[VG_DESC_SIZE];
+		struct vg_desc d;
+		uint64_t f;
+
+		if (i >= entries)
+			return stop(w, VG_R_NEXT_RANGE, 0);
+		/* §2.7.5.2: no chain is longer than its table; a longer walk is a loop. */
+		if (taken == limit)
+			return stop(w, in_table ? VG_R_INDIRECT_LOOP : VG_R_CHAIN_LOOP, 0);
+		if (w->nvisit == w->visit_cap) {
+			w->latitude |= VG_WALK_TRUNCATED;
+			return stop(w, VG_R_OTHER, 0);
+		}
+		taken++;
+		w->visit[w->nvisit++] = table + (uint64_t)VG_DESC_SIZE * i;
+		read_desc(mem, w, table + (uint64_t)VG_DESC_SIZE * i, raw);
+		d = vg_desc_decode(raw);
+		if (d.flags & VG_DESC_F_INDIRECT) {
+			f = indirect_faults(mem, c, &d, in_table, imax);
+			if (f) {
+				stop(w, first_of(f, indirect_order, 7), f);
+				/* Mapped across regions: a device copying it entry by entry may serve it. */
+				if (w->reason == VG_R_INDIRECT_RANGE && vg_mem_mapped(mem, d.addr, d.len))
+					w->latitude |= VG_WALK_SERVABLE;
+				return;
+			}
+			table = d.addr;
+			entries = limit = d.len / VG_DESC_SIZE;
+			taken = 0;
+			i = 0;
+			in_table = true;
+			continue;
+		}
+		f = buffer_faults(mem, &d, wrote, total);
+		if (f & ~BIT(VG_R_ADDR_RANGE))
+			return stop(w, first_of(f, buffer_order, 3), f);
+		/* §5 item 2: zero-length buffers are never translated by the model. */
+		if (d.len == 0 && !vg_mem_find(mem, d.addr))
+			w->latitude |= VG_WALK_ZERO_OUTSIDE;
+		total += d.len;
+		wrote |= (d.flags & VG_DESC_F_WRITE) != 0;
+		if (!emit_buffer(mem, c, w, d.addr, d.len, d.flags & VG_DESC_F_WRITE))
+			return;
+		if (!(d.flags & VG_DESC_F_NEXT))
+			return;
+		i = d.next;
+	}
+}
+
+/* ---- state ---- */
+
+static uint64_t used_gpa(const struct vg_model *m, uint64_t off) { return m->cfg.used + off; }
+
+/* The device has not touched the used ring in this life: what it holds is given. */
+static void take_fields(struct vg_model *m)
+{
+	m->idx_field = vg_mem_load16(m->mem, used_gpa(m, VG_USED_IDX));
+	m->flags_field = vg_mem_load16(m->mem, used_gpa(m, VG_USED_FLAGS));
+	m->event_field = vg_mem_load16(m->mem, used_gpa(m, vg_avail_event_off(m->cfg.size)));
+	m->idx_known = m->flags_known = m->event_known = true;
+}
+
+bool vg_model_init(struct vg_model *m, const struct vg_mem *mem, const struct vg_model_cfg *cfg)
+{
+	memset(m, 0, sizeof(*m));
+	m->mem = mem;
+	m->cfg = *cfg;
+	m->imax = cfg->max_indirect;
+	m->indirect = cfg->features & VG_FEATURE(VG_F_INDIRECT_DESC);
+	m->event_idx = cfg->features & VG_FEATURE(VG_F_EVENT_IDX);
+	m->inflight = calloc(cfg->size, 1);
+	m->known = calloc(cfg->size, 1);
+	m->ring = calloc(cfg->size, sizeof(*m->ring));
+	if (!m->inflight || !m->known || !m->ring) {
+		vg_model_free(m);
+		return false;
+	}
+	vg_model_reset(m);
+	m->epoch = 0;
+	return true;
+}
+
+void vg_model_free(struct vg_model *m)
+{
+	free(m->inflight);
+	free(m->known);
+	free(m->ring);
+	m->inflight = m->known = NULL;
+	m->ring = NULL;
+}
+
+void vg_model_reset(struct vg_model *m)
+{
+	m->epoch++;
+	m->broken = VG_R_NONE;
+	m->last_avail = m->seen_avail = 0;
+	memset(m->inflight, 0, m->cfg.size);
+	memset(m->known, 0, m->cfg.size);
+	m->next_used = m->published = 0;
+	m->decided = 0;
+	m->undecided = 0;
+	m->judgeable = true;
+	m->kicks_on = true;
+	m->armed = false;
+	take_fields(m);
+}
+
+enum vg_reason vg_model_restore(struct vg_model *m, uint16_t last_avail, uint16_t used_idx)
+{
+	/* More chains between used and avail than descriptors exist. */
+	if ((uint16_t)(last_avail - used_idx) > m->cfg.size)
+		return VG_R_RESTORE;
+	vg_model_reset(m);
+	m->last_avail = m->seen_avail = last_avail;
+	m->next_used = m->published = m->decided = used_idx;
+	/* The last decision before the save is unknown: the next one may go either way. */
+	m->judgeable = false;
+	return VG_R_NONE;
+}
+
+void vg_model_driver_wrote_used(struct vg_model *m)
+{
+	take_fields(m);
+	for (uint32_t s = 0; s < m->cfg.size; s++) {
+		if (!m->known[s])
+			continue;
+		m->ring[s].id = vg_mem_load32(m->mem, used_gpa(m, vg_used_slot(m->cfg.size, (uint16_t)s)));
+		m->ring[s].len = vg_mem_load32(m->mem, used_gpa(m, vg_used_slot(m->cfg.size, (uint16_t)s) + 4));
+	}
+}
+
+/* ---- avail side ---- */
+
+/*
+ * Re-read avail idx.  The driver exposes at most Q entries beyond what was
+ * consumed (SPLIT-AV-6) and never takes exposed ones back (SPLIT-AV-3);
+ * otherwise stale entries would be replayed, and the queue is broken.
+ * 1: entries waiting; 0: none; -1: broken.
+ */
+static int refresh(struct vg_model *m)
+{
+	uint16_t idx = vg_mem_load16(m->mem, m->cfg.avail + VG_AVAIL_IDX);
+	uint16_t ahead = (uint16_t)(idx - m->last_avail);
+	uint16_t seen = (uint16_t)(m->seen_avail - m->last_avail);
+
+	if (ahead > m->cfg.size || ahead < seen) {
+		m->broken = VG_R_AVAIL_IDX;
+		return -1;
+	}
+	m->seen_avail = idx;
+	return ahead != 0;
+}
+
+static enum vg_pop open_head(struct vg_model *m, uint16_t head, struct vg_walk *w, struct vg_mchain *mc,
+			     enum vg_reason *why)
+{
+	if (head >= m->cfg.size) {
+		*why = VG_R_HEAD_RANGE;
+		return VG_POP_REJECTED;
+	}
+	/* Two live chains on one head would be returned twice (SPLIT-USED-2). */
+	if (m->inflight[head]) {
+		*why = VG_R_HEAD_IN_USE;
+		return VG_POP_REJECTED;
+	}
+	m->inflight[head] = 1;
+	vg_model_walk(m->mem, &m->cfg, head, w);
+	*mc = (struct vg_mchain){m->epoch, head, false, w->writable};
+	*why = VG_R_NONE;
+	return VG_POP_CHAIN;
+}
+
+/* §2.7.10.1: with kicks on and nothing to do, ask for a kick at the next slot, then look again. */
+static int rearm_if_idle(struct vg_model *m, int rc)
+{
+	if (rc != 0 || !m->kicks_on || !m->event_idx || m->armed)
+		return rc;
+	m->event_field = m->last_avail;
+	m->event_known = true;
+	m->armed = true;
+	return refresh(m);
+}
+
+enum vg_pop vg_model_pop(struct vg_model *m, struct vg_walk *w, struct vg_mchain *mc, enum vg_reason *why)
+{
+	uint16_t head;
+
+	if (m->broken) {
+		*why = VG_R_BROKEN;
+		return VG_POP_BROKEN;
+	}
+	if (m->last_avail == m->seen_avail) {
+		int rc = rearm_if_idle(m, refresh(m));
+
+		if (rc < 0) {
+			*why = VG_R_AVAIL_IDX;
+			return VG_POP_BROKEN;
+		}
+		if (rc == 0) {
+			*why = VG_R_NONE;
+			return VG_POP_EMPTY;
+		}
+	}
+	head = vg_mem_load16(m->mem, m->cfg.avail + vg_avail_slot(m->cfg.size, m->last_avail));
+	/* The position moves on whatever the entry holds: no spinning on a bad one. */
+	m->last_avail++;
+	m->armed = false;
+	return open_head(m, head, w, mc, why);
+}
+
+enum vg_pop vg_model_reopen(struct vg_model *m, uint16_t head, struct vg_walk *w, struct vg_mchain *mc,
+			    enum vg_reason *why)
+{
+	if (m->broken) {
+		*why = VG_R_BROKEN;
+		return VG_POP_BROKEN;
+	}
+	return open_head(m, head, w, mc, why);
+}
+
+/* ---- used side ---- */
+
+enum vg_reason vg_model_fill(struct vg_model *m, struct vg_mchain *mc, uint32_t written)
+{
+	uint16_t slot;
+
+	if (m->broken)
+		return VG_R_BROKEN;
+	if (mc->epoch != m->epoch)
+		return VG_R_STALE_CHAIN;
+	if (mc->returned || !m->inflight[mc->head])
+		return VG_R_NOT_IN_FLIGHT;
+	/* Q entries waiting already (only a driver re-posting unseen heads gets here): publish them first. */
+	if ((uint16_t)(m->next_used - m->published) == m->cfg.size)
+		vg_model_flush(m);
+	slot = (uint16_t)(m->next_used & (m->cfg.size - 1));
+	/* SPLIT-USED-3: never more than the writable bytes handed out. */
+	m->ring[slot] = (struct vg_used_slot){mc->head, written < mc->cap ? written : (uint32_t)mc->cap};
+	m->next_used++;
+	m->inflight[mc->head] = 0;
+	mc->returned = true;
+	return VG_R_NONE;
+}
+
+enum vg_reason vg_model_flush(struct vg_model *m)
+{
+	uint16_t n;
+
+	if (m->broken)
+		return VG_R_BROKEN;
+	n = (uint16_t)(m->next_used - m->published);
+	if (n == 0)
+		return VG_R_NONE;
+	for (uint16_t i = m->published; i != m->next_used; i++)
+		m->known[i & (m->cfg.size - 1)] = 1;
+	m->undecided = m->undecided + n > 65536u ? 65536u : m->undecided + n;
+	m->published = m->next_used;
+	m->idx_field = m->published;
+	m->idx_known = true;
+	return VG_R_NONE;
+}
+
+enum vg_notify vg_model_notify(struct vg_model *m)
+{
+	uint32_t n = m->undecided;
+	uint16_t first = m->decided, event;
+	bool judge = m->judgeable && n < 65536u;
+
+	if (m->broken || n == 0)
+		return VG_NOTIFY_NO;
+	m->decided = m->published;
+	m->undecided = 0;
+	m->judgeable = true;
+	/* §2.7.7.2: without EVENT_IDX only bit 0 of avail flags counts; used_event is ignored. */
+	if (!m->event_idx)
+		return vg_mem_load16(m->mem, m->cfg.avail + VG_AVAIL_FLAGS) & VG_AVAIL_F_NO_INTERRUPT
+			       ? VG_NOTIFY_NO
+			       : VG_NOTIFY_YES;
+	if (!judge)
+		return VG_NOTIFY_EITHER;
+	/* With EVENT_IDX: notify iff an entry went into the slot the driver named. */
+	event = vg_mem_load16(m->mem, m->cfg.avail + vg_used_event_off(m->cfg.size));
+	return vg_event_in_window_slots(event, (uint16_t)(first + n), first) ? VG_NOTIFY_YES : VG_NOTIFY_NO;
+}
+
+/* ---- kicks ---- */
+
+enum vg_reason vg_model_disable_kicks(struct vg_model *m)
+{
+	if (m->broken)
+		return VG_R_BROKEN;
+	m->kicks_on = false;
+	/* SPLIT-ANS-9 / ANS-10: NO_NOTIFY only without EVENT_IDX; with it avail_event just stays. */
+	if (!m->event_idx) {
+		m->flags_field = VG_USED_F_NO_NOTIFY;
+		m->flags_known = true;
+	}
+	return VG_R_NONE;
+}
+
+enum vg_reason vg_model_enable_kicks(struct vg_model *m, bool *pending)
+{
+	*pending = false;
+	if (m->broken)
+		return VG_R_BROKEN;
+	m->kicks_on = true;
+	if (m->event_idx) {
+		m->event_field = m->seen_avail;
+		m->event_known = true;
+	} else {
+		m->flags_field = 0;
+		m->flags_known = true;
+	}
+	if (refresh(m) < 0)
+		return VG_R_AVAIL_IDX;
+	m->armed = m->seen_avail == m->last_avail;
+	*pending = !m->armed;
+	return VG_R_NONE;
+}
+
+/* ---- judging the used ring ---- */
+
+int vg_model_check_used(const struct vg_model *m, bool suppression, char *msg, size_t len)
+{
+	uint32_t q = m->cfg.size;
+	uint16_t v;
+
+	if (m->idx_known && (v = vg_mem_load16(m->mem, used_gpa(m, VG_USED_IDX))) != m->idx_field) {
+		snprintf(msg, len, "used idx is %u, the model expects %u", v, m->idx_field);
+		return -1;
+	}
+	for (uint32_t s = 0; s < q; s++) {
+		uint64_t at = used_gpa(m, vg_used_slot(q, (uint16_t)s));
+		uint32_t id, l;
+
+		if (!m->known[s])
+			continue;
+		id = vg_mem_load32(m->mem, at);
+		l = vg_mem_load32(m->mem, at + 4);
+		if (id != m->ring[s].id || l != m->ring[s].len) {
+			snprintf(msg, len, "used slot %u holds (id %u, len %u), the model expects (id %u, len %u)",
+				 s, id, l, m->ring[s].id, m->ring[s].len);
+			return -1;
+		}
+	}
+	if (!suppression)
+		return 0;
+	if (m->flags_known && (v = vg_mem_load16(m->mem, used_gpa(m, VG_USED_FLAGS))) != m->flags_field) {
+		snprintf(msg, len, "used flags 0x%x, the model expects 0x%x", v, m->flags_field);
+		return -1;
+	}
+	if (m->event_known && (v = vg_mem_load16(m->mem, used_gpa(m, vg_avail_event_off(q)))) != m->event_field) {
+		snprintf(msg, len, "avail_event %u, the model expects %u", v, m->event_field);
+		return -1;
+	}
+	return 0;
+}

@@ -1,30 +1,60 @@
 /* SPDX-License-Identifier: MIT */
 #include "unit.h"
 
+void core_mem_sync(struct core_mem *cm, const struct vg_mem *m)
+{
+	ck_assert_uint_le(m->nr, VG_MAX_REGIONS);
+	memset(cm, 0, sizeof(*cm));
+	for (unsigned i = 0; i < m->nr; i++)
+		cm->table[i] = (struct virtq_mem_region){m->r[i].gpa, m->r[i].size, m->r[i].dev};
+	ck_assert_rc(virtq_mem_init(&cm->mem, cm->table, m->nr), 0);
+}
+
+struct virtq_queue_config core_config(const struct vg_drv *drv, const struct core_mem *cm)
+{
+	struct virtq_queue_config cfg;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.size = drv->size;
+	cfg.desc_gpa = drv->desc;
+	cfg.avail_gpa = drv->avail;
+	cfg.used_gpa = drv->used;
+	cfg.features = drv->features;
+	cfg.mem = &cm->mem;
+	return cfg;
+}
+
+struct virtq_queue_config tq_config(const struct tq *t)
+{
+	return core_config(t->drv, &t->cm);
+}
+
 void tq_setup(struct tq *t, uint32_t size, uint64_t features)
 {
 	struct virtq_queue_config cfg;
 
 	memset(t, 0, sizeof(*t));
-	ck_assert_int_eq(virtq_arena_init(&t->arena, ARENA_GPA, ARENA_SIZE), 0);
-	t->drv = virtq_fake_create(&t->arena, size, features);
+	ck_assert_int_eq(vg_mem_init(&t->mem, VG_MEM_KINDS), 0);
+	ck_assert_int_ge(vg_mem_add(&t->mem, ARENA_GPA, ARENA_SIZE), 0);
+	t->drv = vg_drv_create(&t->mem, size, features);
 	ck_assert_ptr_nonnull(t->drv);
-	cfg = virtq_fake_config(t->drv);
+	core_mem_sync(&t->cm, &t->mem);
+	cfg = tq_config(t);
 	ck_assert_rc(virtq_init(&t->q, &cfg), 0);
 }
 
 void tq_teardown(struct tq *t)
 {
 	tq_assert_guards(t);
-	virtq_fake_destroy(t->drv);
-	virtq_arena_destroy(&t->arena);
+	vg_drv_destroy(t->drv);
+	vg_mem_destroy(&t->mem);
 }
 
 void tq_assert_guards(struct tq *t)
 {
 	uint64_t bad = 0;
 
-	ck_assert_msg(virtq_arena_check_guards(&t->arena, &bad), "guard byte damaged at gpa 0x%llx",
+	ck_assert_msg(vg_mem_guards_intact(&t->mem, &bad), "guard byte damaged at gpa 0x%llx",
 		      (unsigned long long)bad);
 }
 
@@ -36,22 +66,22 @@ void tq_pop_expect(struct tq *t, struct virtq_chain *c, int expect)
 int tq_publish(struct tq *t, const uint32_t *rl, unsigned nr, const uint32_t *wl, unsigned nw,
 	       unsigned ndirect)
 {
-	struct virtq_fake_chain ch;
+	struct vg_chain ch;
 	unsigned char data[4096];
 	int head;
 
-	virtq_fake_chain_init(&ch);
+	vg_chain_init(&ch);
 	for (unsigned i = 0; i < nr; i++) {
 		ck_assert_uint_le(rl[i], sizeof(data));
 		for (uint32_t k = 0; k < rl[i]; k++)
 			data[k] = (unsigned char)(i * 31 + k);
-		virtq_fake_chain_readable(t->drv, &ch, data, rl[i]);
+		ck_assert_uint_ne(vg_chain_readable(t->drv, &ch, data, rl[i]), 0);
 	}
 	for (unsigned i = 0; i < nw; i++)
-		virtq_fake_chain_writable(t->drv, &ch, wl[i]);
-	head = virtq_fake_add(t->drv, &ch, ndirect, 0);
+		ck_assert_uint_ne(vg_chain_writable(t->drv, &ch, wl[i]), 0);
+	head = vg_drv_add(t->drv, &ch, ndirect, 0);
 	ck_assert_int_ge(head, 0);
-	virtq_fake_publish(t->drv);
+	vg_drv_publish(t->drv);
 	return head;
 }
 

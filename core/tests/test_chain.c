@@ -72,21 +72,20 @@ START_TEST(write_bit_on_indirect_descriptor_is_ignored)
 {
 	struct tq t;
 	struct virtq_chain c;
-	struct virtq_fake_chain ch;
-	uint64_t addr;
-	uint32_t len;
-	uint16_t flags, next;
+	struct vg_chain ch;
+	struct vg_desc d;
 	int head;
 	unsigned char data[8] = {1, 2, 3, 4, 5, 6, 7, 8};
 
 	tq_setup(&t, 8, F_INDIRECT);
-	virtq_fake_chain_init(&ch);
-	virtq_fake_chain_readable(t.drv, &ch, data, 8);
-	head = virtq_fake_add(t.drv, &ch, 0, 0);
-	virtq_fake_read_desc(t.drv, head, &addr, &len, &flags, &next);
-	ck_assert_uint_eq(flags, VIRTQ_DESC_F_INDIRECT);
-	virtq_fake_write_desc(t.drv, head, addr, len, flags | VIRTQ_DESC_F_WRITE, next);
-	virtq_fake_publish(t.drv);
+	vg_chain_init(&ch);
+	vg_chain_readable(t.drv, &ch, data, 8);
+	head = vg_drv_add(t.drv, &ch, 0, 0);
+	ck_assert_int_ge(head, 0);
+	d = vg_drv_read_desc(t.drv, (uint16_t)head);
+	ck_assert_uint_eq(d.flags, VG_DESC_F_INDIRECT);
+	vg_drv_write_desc(t.drv, (uint16_t)head, d.addr, d.len, d.flags | VG_DESC_F_WRITE, d.next);
+	vg_drv_publish(t.drv);
 	tq_pop_expect(&t, &c, 1);
 	uint64_t r, w;
 	unsigned n;
@@ -99,44 +98,49 @@ END_TEST
 
 START_TEST(buffer_across_two_regions_is_split_into_two_segments)
 {
-	struct virtq_arena a;
-	struct virtq_fake *f;
-	struct virtq_fake_chain ch;
+	struct vg_mem a;
+	struct vg_drv *f;
+	struct vg_chain ch;
+	struct core_mem cm;
 	struct virtq_queue_config cfg;
 	static struct virtq_queue q;
 	struct virtq_chain c;
 	struct virtq_seg s;
 	unsigned char pattern[64], back[64];
 
-	ck_assert_int_eq(virtq_arena_init(&a, 0x100000, 0x10000), 0);
-	ck_assert_int_eq(virtq_arena_add_region(&a, 0x200000, 0x1000), 0);
-	ck_assert_int_eq(virtq_arena_add_region(&a, 0x201000, 0x1000), 0);
-	f = virtq_fake_create(&a, 8, 0);
-	cfg = virtq_fake_config(f);
+	ck_assert_int_eq(vg_mem_init(&a, VG_MEM_KINDS), 0);
+	ck_assert_int_ge(vg_mem_add(&a, 0x100000, 0x10000), 0);
+	ck_assert_int_ge(vg_mem_add(&a, 0x200000, 0x1000), 0);
+	ck_assert_int_ge(vg_mem_add(&a, 0x201000, 0x1000), 0);
+	f = vg_drv_create(&a, 8, 0);
+	ck_assert_ptr_nonnull(f);
+	core_mem_sync(&cm, &a);
+	cfg = core_config(f, &cm);
 	ck_assert_rc(virtq_init(&q, &cfg), 0);
 	for (int i = 0; i < 64; i++)
 		pattern[i] = (unsigned char)(0x40 + i);
-	ck_assert_int_eq(virtq_arena_write(&a, 0x200fe0, pattern, 64), 0);
-	virtq_fake_chain_init(&ch);
-	virtq_fake_chain_ref(&ch, 0x200fe0, 64, false); /* 32 bytes each side */
-	virtq_fake_chain_ref(&ch, 0x201100, 16, true);
-	ck_assert_int_ge(virtq_fake_add(f, &ch, 8, 0), 0);
-	virtq_fake_publish(f);
+	ck_assert(vg_mem_write(&a, 0x200fe0, pattern, 64));
+	vg_chain_init(&ch);
+	vg_chain_ref(&ch, 0x200fe0, 64, false); /* 32 bytes each side */
+	vg_chain_ref(&ch, 0x201100, 16, true);
+	ck_assert_int_ge(vg_drv_add(f, &ch, 8, 0), 0);
+	vg_drv_publish(f);
 	ck_assert_rc(virtq_pop(&q, &c), 1);
 	ck_assert_rc(virtq_chain_next(&c, &s), 1);
 	ck_assert_uint_eq(s.len, 32);
-	ck_assert_ptr_eq(s.addr, virtq_arena_hva(&a, 0x200fe0));
+	ck_assert_ptr_eq(s.addr, vg_mem_hva(&a, 0x200fe0));
 	memcpy(back, s.addr, 32);
 	ck_assert_rc(virtq_chain_next(&c, &s), 1);
 	ck_assert_uint_eq(s.len, 32);
-	ck_assert_ptr_eq(s.addr, virtq_arena_hva(&a, 0x201000));
+	ck_assert_ptr_eq(s.addr, vg_mem_hva(&a, 0x201000));
 	memcpy(back + 32, s.addr, 32);
 	ck_assert_int_eq(memcmp(back, pattern, 64), 0);
 	ck_assert_rc(virtq_chain_next(&c, &s), 1);
 	ck_assert(s.writable);
 	ck_assert_rc(virtq_chain_next(&c, &s), 0);
-	virtq_fake_destroy(f);
-	virtq_arena_destroy(&a);
+	ck_assert(vg_mem_guards_intact(&a, NULL));
+	vg_drv_destroy(f);
+	vg_mem_destroy(&a);
 }
 END_TEST
 
@@ -144,15 +148,15 @@ START_TEST(buffer_running_into_a_hole_fails_the_chain)
 {
 	struct tq t;
 	struct virtq_chain c;
-	struct virtq_fake_chain ch;
+	struct vg_chain ch;
 	struct virtq_seg s;
 
 	tq_setup(&t, 8, 0);
-	virtq_fake_chain_init(&ch);
-	/* Last 16 bytes of the arena plus 16 beyond it. */
-	virtq_fake_chain_ref(&ch, ARENA_GPA + ARENA_SIZE - 16, 32, false);
-	ck_assert_int_ge(virtq_fake_add(t.drv, &ch, 8, 0), 0);
-	virtq_fake_publish(t.drv);
+	vg_chain_init(&ch);
+	/* Last 16 bytes of guest memory plus 16 beyond it. */
+	vg_chain_ref(&ch, ARENA_GPA + ARENA_SIZE - 16, 32, false);
+	ck_assert_int_ge(vg_drv_add(t.drv, &ch, 8, 0), 0);
+	vg_drv_publish(t.drv);
 	tq_pop_expect(&t, &c, 1);
 	ck_assert_rc(virtq_chain_next(&c, &s), 1);
 	ck_assert_uint_eq(s.len, 16);
@@ -167,17 +171,17 @@ START_TEST(zero_length_descriptors_yield_nothing)
 {
 	struct tq t;
 	struct virtq_chain c;
-	struct virtq_fake_chain ch;
+	struct vg_chain ch;
 	uint64_t r, w;
 	unsigned n;
 
 	tq_setup(&t, 8, 0);
-	virtq_fake_chain_init(&ch);
-	virtq_fake_chain_ref(&ch, 0, 0, false); /* address never looked at */
-	virtq_fake_chain_ref(&ch, ARENA_GPA, 4, false);
-	virtq_fake_chain_ref(&ch, UINT64_MAX, 0, true);
-	ck_assert_int_ge(virtq_fake_add(t.drv, &ch, 8, 0), 0);
-	virtq_fake_publish(t.drv);
+	vg_chain_init(&ch);
+	vg_chain_ref(&ch, 0, 0, false); /* address never looked at */
+	vg_chain_ref(&ch, ARENA_GPA, 4, false);
+	vg_chain_ref(&ch, UINT64_MAX, 0, true);
+	ck_assert_int_ge(vg_drv_add(t.drv, &ch, 8, 0), 0);
+	vg_drv_publish(t.drv);
 	tq_pop_expect(&t, &c, 1);
 	ck_assert_rc(tq_walk(&c, &r, &w, &n), 0);
 	ck_assert_uint_eq(n, 1);
@@ -214,7 +218,7 @@ START_TEST(cursors_copy_across_segment_boundaries)
 	ck_assert_uint_eq(((unsigned char *)ws[1].addr)[4], 3);
 	ck_assert_uint_eq(*(unsigned char *)ws[2].addr, 2);
 	ck_assert_rc(virtq_push(&t.q, &c, (uint32_t)virtq_iov_consumed(&wr), NULL), 0);
-	ck_assert_int_eq(virtq_fake_get_used(t.drv, &id, &len, NULL), 1);
+	ck_assert_int_eq(vg_drv_get_used(t.drv, &id, &len, NULL), 1);
 	ck_assert_uint_eq(len, 8);
 	tq_teardown(&t);
 }
@@ -256,7 +260,7 @@ START_TEST(collect_fails_when_segment_array_is_too_small)
 	ck_assert_rc(virtq_chain_error(&c), VIRTQ_E_IOV_FULL);
 	/* The failed chain is still returned so the driver gets its descriptors back. */
 	ck_assert_rc(virtq_push(&t.q, &c, 0, NULL), 0);
-	ck_assert_uint_eq(virtq_fake_used_idx(t.drv), 1);
+	ck_assert_uint_eq(vg_drv_used_idx(t.drv), 1);
 	tq_teardown(&t);
 }
 END_TEST
@@ -277,7 +281,7 @@ START_TEST(collect_with_null_iov_drops_that_direction)
 	ck_assert_rc(virtq_chain_collect(&c, NULL, &wr), 0);
 	ck_assert_uint_eq(wr.n, 1);
 	ck_assert_rc(virtq_push(&t.q, &c, 12, NULL), 0);
-	ck_assert_int_eq(virtq_fake_get_used(t.drv, &id, &len, NULL), 1);
+	ck_assert_int_eq(vg_drv_get_used(t.drv, &id, &len, NULL), 1);
 	ck_assert_uint_eq(len, 12);
 	tq_teardown(&t);
 }
@@ -287,16 +291,16 @@ START_TEST(collect_fails_whole_chain_on_unmapped_buffer)
 {
 	struct tq t;
 	struct virtq_chain c;
-	struct virtq_fake_chain ch;
+	struct vg_chain ch;
 	struct virtq_iov rd, wr;
 	struct virtq_seg rs[4], ws[4];
 
 	tq_setup(&t, 8, 0);
-	virtq_fake_chain_init(&ch);
-	virtq_fake_chain_ref(&ch, ARENA_GPA, 8, false);
-	virtq_fake_chain_ref(&ch, 0x10, 8, true); /* below guest memory */
-	ck_assert_int_ge(virtq_fake_add(t.drv, &ch, 8, 0), 0);
-	virtq_fake_publish(t.drv);
+	vg_chain_init(&ch);
+	vg_chain_ref(&ch, ARENA_GPA, 8, false);
+	vg_chain_ref(&ch, 0x10, 8, true); /* below guest memory */
+	ck_assert_int_ge(vg_drv_add(t.drv, &ch, 8, 0), 0);
+	vg_drv_publish(t.drv);
 	tq_pop_expect(&t, &c, 1);
 	virtq_iov_init(&rd, rs, 4);
 	virtq_iov_init(&wr, ws, 4);

@@ -13,7 +13,7 @@ static bool round_trip(struct tq *t)
 	tq_publish(t, &R8, 1, NULL, 0, 8);
 	tq_pop_expect(t, &c, 1);
 	ck_assert_rc(virtq_push(&t->q, &c, 0, &notify), 0);
-	ck_assert_int_eq(virtq_fake_get_used(t->drv, NULL, NULL, NULL), 1);
+	ck_assert_int_eq(vg_drv_get_used(t->drv, NULL, NULL, NULL), 1);
 	return notify;
 }
 
@@ -24,16 +24,16 @@ START_TEST(without_event_idx_flags_decide_and_used_event_is_ignored)
 
 	tq_setup(&t, 8, 0);
 	for (size_t i = 0; i < 5; i++) {
-		virtq_fake_set_used_event(t.drv, hostile[i]);
-		virtq_fake_set_avail_flags(t.drv, 0);
+		vg_drv_set_used_event(t.drv, hostile[i]);
+		vg_drv_set_avail_flags(t.drv, 0);
 		ck_assert(round_trip(&t)); /* SPLIT-UNS-8, UNS-6 */
-		virtq_fake_set_avail_flags(t.drv, VIRTQ_AVAIL_F_NO_INTERRUPT);
+		vg_drv_set_avail_flags(t.drv, VG_AVAIL_F_NO_INTERRUPT);
 		ck_assert(!round_trip(&t)); /* SPLIT-UNS-7 */
 	}
 	/* Only bit 0 counts (seed crate tested flags == 1; study gap 6). */
-	virtq_fake_set_avail_flags(t.drv, 0xFFFE);
+	vg_drv_set_avail_flags(t.drv, 0xFFFE);
 	ck_assert(round_trip(&t));
-	virtq_fake_set_avail_flags(t.drv, 0x0003);
+	vg_drv_set_avail_flags(t.drv, 0x0003);
 	ck_assert(!round_trip(&t));
 	tq_teardown(&t);
 }
@@ -45,11 +45,11 @@ START_TEST(with_event_idx_used_event_decides_and_flags_are_ignored)
 
 	tq_setup(&t, 8, F_EVENT_IDX);
 	/* used_event = current used idx: notify on the next entry (SPLIT-UNS-10). */
-	virtq_fake_set_avail_flags(t.drv, VIRTQ_AVAIL_F_NO_INTERRUPT); /* UNS-9 */
-	virtq_fake_set_used_event(t.drv, 0);
+	vg_drv_set_avail_flags(t.drv, VG_AVAIL_F_NO_INTERRUPT); /* UNS-9 */
+	vg_drv_set_used_event(t.drv, 0);
 	ck_assert(round_trip(&t));
 	/* used_event two ahead: silent, silent, then notify. */
-	virtq_fake_set_used_event(t.drv, 3);
+	vg_drv_set_used_event(t.drv, 3);
 	ck_assert(!round_trip(&t)); /* slot 1 */
 	ck_assert(!round_trip(&t)); /* slot 2 */
 	ck_assert(round_trip(&t));  /* slot 3 */
@@ -64,7 +64,7 @@ START_TEST(batch_crossing_used_event_notifies_once)
 	struct virtq_chain c[6];
 
 	tq_setup(&t, 8, F_EVENT_IDX);
-	virtq_fake_set_used_event(t.drv, 3);
+	vg_drv_set_used_event(t.drv, 3);
 	for (int i = 0; i < 6; i++) {
 		tq_publish(&t, &R8, 1, NULL, 0, 8);
 		tq_pop_expect(&t, &c[i], 1);
@@ -93,14 +93,13 @@ START_TEST(windows_straddling_the_16bit_wrap)
 
 	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
 		tq_setup(&t, 8, F_EVENT_IDX);
-		virtq_fake_set_avail_idx(t.drv, 0xFFFE);
-		t.drv->last_used = 0xFFFE;
+		vg_drv_start_at(t.drv, 0xFFFE);
 		ck_assert_rc(virtq_restore(&t.q, 0xFFFE, 0xFFFE), 0);
 		ck_assert(!virtq_should_notify(&t.q)); /* nothing published yet */
 		/* The first decision after restore notifies whatever used_event says. */
-		virtq_fake_set_used_event(t.drv, 0x1234);
+		vg_drv_set_used_event(t.drv, 0x1234);
 		ck_assert(round_trip(&t));
-		virtq_fake_set_used_event(t.drv, cases[k].event);
+		vg_drv_set_used_event(t.drv, cases[k].event);
 		for (int i = 0; i < 4; i++) {
 			tq_publish(&t, &R8, 1, NULL, 0, 8);
 			tq_pop_expect(&t, &c[i], 1);
@@ -121,12 +120,12 @@ START_TEST(no_decision_for_65536_entries_forces_notify)
 	struct virtq_chain c;
 
 	tq_setup(&t, 1, F_EVENT_IDX);
-	virtq_fake_set_used_event(t.drv, 0x4000);
+	vg_drv_set_used_event(t.drv, 0x4000);
 	for (uint32_t i = 0; i < 65536; i++) {
 		tq_publish(&t, &R8, 1, NULL, 0, 8);
 		tq_pop_expect(&t, &c, 1);
 		ck_assert_rc(virtq_push(&t.q, &c, 0, NULL), 0); /* decision deferred */
-		ck_assert_int_eq(virtq_fake_get_used(t.drv, NULL, NULL, NULL), 1);
+		ck_assert_int_eq(vg_drv_get_used(t.drv, NULL, NULL, NULL), 1);
 	}
 	/* used idx is back at 0: need_event alone would say "nothing happened". */
 	ck_assert_uint_eq(virtq_used_idx(&t.q), 0);
@@ -138,26 +137,26 @@ END_TEST
 START_TEST(kicks_off_and_on_without_event_idx_use_used_flags)
 {
 	struct tq t;
-	struct virtq_fake_chain ch;
+	struct vg_chain ch;
 	struct virtq_chain c;
 
 	tq_setup(&t, 8, 0);
-	ck_assert_uint_eq(virtq_fake_used_flags(t.drv), 0);
+	ck_assert_uint_eq(vg_drv_used_flags(t.drv), 0);
 	ck_assert_rc(virtq_disable_kicks(&t.q), 0);
-	ck_assert_uint_eq(virtq_fake_used_flags(t.drv), VIRTQ_USED_F_NO_NOTIFY);
+	ck_assert_uint_eq(vg_drv_used_flags(t.drv), VG_USED_F_NO_NOTIFY);
 	/* The driver adds a buffer and, obeying the flag, does not kick. */
-	virtq_fake_chain_init(&ch);
-	virtq_fake_chain_readable(t.drv, &ch, "abcd", 4);
-	ck_assert_int_ge(virtq_fake_add(t.drv, &ch, 8, 0), 0);
-	ck_assert(!virtq_fake_publish(t.drv));
+	vg_chain_init(&ch);
+	vg_chain_readable(t.drv, &ch, "abcd", 4);
+	ck_assert_int_ge(vg_drv_add(t.drv, &ch, 8, 0), 0);
+	ck_assert(!vg_drv_publish(t.drv));
 	/* Re-enabling reports the buffer that arrived meanwhile (F2 re-check). */
 	ck_assert_rc(virtq_enable_kicks(&t.q), 1);
-	ck_assert_uint_eq(virtq_fake_used_flags(t.drv), 0);
+	ck_assert_uint_eq(vg_drv_used_flags(t.drv), 0);
 	tq_pop_expect(&t, &c, 1);
 	ck_assert_rc(virtq_enable_kicks(&t.q), 0);
 	/* Now the driver kicks again (SPLIT-ANS-4). */
-	ck_assert_int_ge(virtq_fake_add(t.drv, &ch, 8, 1), 0);
-	ck_assert(virtq_fake_publish(t.drv));
+	ck_assert_int_ge(vg_drv_add(t.drv, &ch, 8, 1), 0);
+	ck_assert(vg_drv_publish(t.drv));
 	tq_teardown(&t);
 }
 END_TEST
@@ -169,30 +168,30 @@ START_TEST(kicks_with_event_idx_use_avail_event_and_keep_flags_zero)
 
 	tq_setup(&t, 8, F_EVENT_IDX);
 	ck_assert_rc(virtq_disable_kicks(&t.q), 0);
-	ck_assert_uint_eq(virtq_fake_used_flags(t.drv), 0); /* SPLIT-ANS-10 */
+	ck_assert_uint_eq(vg_drv_used_flags(t.drv), 0); /* SPLIT-ANS-10 */
 	tq_publish(&t, &R8, 1, NULL, 0, 8);
 	tq_publish(&t, &R8, 1, NULL, 0, 8);
 	ck_assert_rc(virtq_enable_kicks(&t.q), 1);
-	ck_assert_uint_eq(virtq_fake_used_flags(t.drv), 0);
+	ck_assert_uint_eq(vg_drv_used_flags(t.drv), 0);
 	tq_pop_expect(&t, &c, 1);
 	tq_pop_expect(&t, &c, 1);
 	tq_pop_expect(&t, &c, 0);
 	/* Drained with kicks on: avail_event asks for a kick at the next slot. */
-	ck_assert_uint_eq(virtq_fake_avail_event(t.drv), 2);
+	ck_assert_uint_eq(vg_drv_avail_event(t.drv), 2);
 	/* Polling an empty ring again neither moves nor rewrites avail_event. */
-	virtq_fake_write_desc(t.drv, 0, 0, 0, 0, 0);
-	*(volatile uint16_t *)virtq_arena_hva(&t.arena, t.drv->used_gpa + 4 + 8 * 8) = 0xBEEF;
+	vg_drv_write_desc(t.drv, 0, 0, 0, 0, 0);
+	vg_mem_store16(&t.mem, vg_drv_avail_event_gpa(t.drv), 0xBEEF, false);
 	tq_pop_expect(&t, &c, 0);
-	ck_assert_uint_eq(virtq_fake_avail_event(t.drv), 0xBEEF);
-	*(volatile uint16_t *)virtq_arena_hva(&t.arena, t.drv->used_gpa + 4 + 8 * 8) = 2;
-	ck_assert(virtq_fake_publish(t.drv) == false); /* nothing new: no kick */
+	ck_assert_uint_eq(vg_drv_avail_event(t.drv), 0xBEEF);
+	vg_mem_store16(&t.mem, vg_drv_avail_event_gpa(t.drv), 2, false);
+	ck_assert(vg_drv_publish(t.drv) == false); /* nothing new: no kick */
 	uint64_t kicks = t.drv->kicks;
 	tq_publish(&t, &R8, 1, NULL, 0, 8);
 	ck_assert_uint_eq(t.drv->kicks, kicks + 1);
 	/* enable_kicks with nothing pending publishes the idx it has seen. */
 	tq_pop_expect(&t, &c, 1);
 	ck_assert_rc(virtq_enable_kicks(&t.q), 0);
-	ck_assert_uint_eq(virtq_fake_avail_event(t.drv), 3);
+	ck_assert_uint_eq(vg_drv_avail_event(t.drv), 3);
 	tq_teardown(&t);
 }
 END_TEST
@@ -200,22 +199,22 @@ END_TEST
 START_TEST(device_that_only_pops_on_kicks_never_stalls_with_event_idx)
 {
 	struct tq t;
-	struct virtq_fake_chain ch;
+	struct vg_chain ch;
 	struct virtq_chain c;
 	unsigned served = 0, kicks = 0;
 
 	/* The Propolis #1171 shape: EVENT_IDX on, device never calls enable_kicks. */
 	tq_setup(&t, 8, F_EVENT_IDX);
 	for (int i = 0; i < 1000; i++) {
-		virtq_fake_chain_init(&ch);
-		virtq_fake_chain_readable(t.drv, &ch, "x", 1);
-		ck_assert_int_ge(virtq_fake_add(t.drv, &ch, 8, 0), 0);
-		if (!virtq_fake_publish(t.drv))
+		vg_chain_init(&ch);
+		vg_chain_readable(t.drv, &ch, "x", 1);
+		ck_assert_int_ge(vg_drv_add(t.drv, &ch, 8, 0), 0);
+		if (!vg_drv_publish(t.drv))
 			continue;
 		kicks++;
 		while (virtq_pop(&t.q, &c) == 1) {
 			ck_assert_rc(virtq_push(&t.q, &c, 0, NULL), 0);
-			ck_assert_int_eq(virtq_fake_get_used(t.drv, NULL, NULL, NULL), 1);
+			ck_assert_int_eq(vg_drv_get_used(t.drv, NULL, NULL, NULL), 1);
 			served++;
 		}
 	}

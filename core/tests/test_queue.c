@@ -55,17 +55,17 @@ START_TEST(batched_fill_publishes_with_one_idx_store)
 	for (int i = 0; i < 4; i++)
 		ck_assert_rc(virtq_fill(&t.q, &c[i], 10 + i), 0);
 	/* Nothing visible to the driver before the flush. */
-	ck_assert_uint_eq(virtq_fake_used_idx(t.drv), 0);
+	ck_assert_uint_eq(vg_drv_used_idx(t.drv), 0);
 	ck_assert_rc(virtq_flush(&t.q), 0);
-	ck_assert_uint_eq(virtq_fake_used_idx(t.drv), 4);
+	ck_assert_uint_eq(vg_drv_used_idx(t.drv), 4);
 	ck_assert_uint_eq(virtq_used_idx(&t.q), 4);
 	for (int i = 0; i < 4; i++) {
-		ck_assert_int_eq(virtq_fake_get_used(t.drv, &id, &len, NULL), 1);
+		ck_assert_int_eq(vg_drv_get_used(t.drv, &id, &len, NULL), 1);
 		ck_assert_uint_eq(id, virtq_chain_head(&c[i]));
 		ck_assert_uint_eq(len, 10 + i);
 	}
 	ck_assert_rc(virtq_flush(&t.q), 0); /* empty flush is a no-op */
-	ck_assert_uint_eq(virtq_fake_used_idx(t.drv), 4);
+	ck_assert_uint_eq(vg_drv_used_idx(t.drv), 4);
 	tq_teardown(&t);
 }
 END_TEST
@@ -85,7 +85,7 @@ START_TEST(chains_can_be_returned_out_of_order)
 	for (int i = 0; i < 3; i++)
 		ck_assert_rc(virtq_push(&t.q, &c[order[i]], 0, NULL), 0);
 	for (int i = 0; i < 3; i++) {
-		ck_assert_int_eq(virtq_fake_get_used(t.drv, &id, &len, NULL), 1);
+		ck_assert_int_eq(vg_drv_get_used(t.drv, &id, &len, NULL), 1);
 		ck_assert_uint_eq(id, virtq_chain_head(&c[order[i]]));
 		ck_assert_uint_eq(len, 0); /* read-only chain: nothing written */
 	}
@@ -108,7 +108,7 @@ START_TEST(second_return_of_a_chain_is_refused)
 	ck_assert(!notify); /* a refused return never asks for an interrupt */
 	/* Even a stale copy of the chain cannot return the head again. */
 	ck_assert_rc(virtq_push(&t.q, &copy, 0, NULL), VIRTQ_E_NOT_IN_FLIGHT);
-	ck_assert_uint_eq(virtq_fake_used_idx(t.drv), 1);
+	ck_assert_uint_eq(vg_drv_used_idx(t.drv), 1);
 	tq_teardown(&t);
 }
 END_TEST
@@ -145,20 +145,20 @@ START_TEST(used_len_is_capped_to_writable_bytes_walked)
 	ck_assert_rc(tq_walk(&c, &r, &wr, &n), 0);
 	ck_assert_uint_eq(wr, 128);
 	ck_assert_rc(virtq_push(&t.q, &c, 0xFFFFFFFFu, NULL), 0);
-	ck_assert_int_eq(virtq_fake_get_used(t.drv, &id, &len, NULL), 1);
+	ck_assert_int_eq(vg_drv_get_used(t.drv, &id, &len, NULL), 1);
 	ck_assert_uint_eq(len, 128);
 	/* Not walked: nothing yielded for writing, so nothing can be claimed. */
 	tq_publish(&t, &R16, 1, w, 2, 3);
 	tq_pop_expect(&t, &c, 1);
 	ck_assert_rc(virtq_push(&t.q, &c, 50, NULL), 0);
-	ck_assert_int_eq(virtq_fake_get_used(t.drv, &id, &len, NULL), 1);
+	ck_assert_int_eq(vg_drv_get_used(t.drv, &id, &len, NULL), 1);
 	ck_assert_uint_eq(len, 0);
 	/* Under-reporting is allowed (SPLIT-USED-7) and passed through. */
 	tq_publish(&t, NULL, 0, w, 2, 3);
 	tq_pop_expect(&t, &c, 1);
 	ck_assert_rc(tq_walk(&c, &r, &wr, &n), 0);
 	ck_assert_rc(virtq_push(&t.q, &c, 7, NULL), 0);
-	ck_assert_int_eq(virtq_fake_get_used(t.drv, &id, &len, NULL), 1);
+	ck_assert_int_eq(vg_drv_get_used(t.drv, &id, &len, NULL), 1);
 	ck_assert_uint_eq(len, 7);
 	tq_teardown(&t);
 }
@@ -180,7 +180,7 @@ START_TEST(reset_forgets_everything_and_touches_no_memory)
 	ck_assert_uint_eq(virtq_used_idx(&t.q), 0);
 	/* The pre-reset chain cannot be returned into the new queue state. */
 	ck_assert_rc(virtq_push(&t.q, &c, 0, NULL), VIRTQ_E_NOT_IN_FLIGHT);
-	ck_assert_uint_eq(virtq_fake_used_idx(t.drv), 0);
+	ck_assert_uint_eq(vg_drv_used_idx(t.drv), 0);
 	/* After reset the device starts again at avail slot 0 (VQ-RST-2). */
 	tq_pop_expect(&t, &c, 1);
 	tq_pop_expect(&t, &c, 1);
@@ -214,11 +214,11 @@ START_TEST(restore_resumes_at_saved_indices)
 	ck_assert_rc(virtq_reopen(&t.q, heads[3], &c), VIRTQ_E_HEAD_IN_USE);
 	ck_assert_rc(virtq_reopen(&t.q, 8, &c), VIRTQ_E_HEAD_RANGE);
 	/* used_event far away, yet the first decision after restore notifies. */
-	virtq_fake_set_used_event(t.drv, 100);
+	vg_drv_set_used_event(t.drv, 100);
 	ck_assert_rc(virtq_push(&t.q, &c, 0, &notify), 0);
 	ck_assert(notify);
 	for (int i = 0; i < 3; i++)
-		ck_assert_int_eq(virtq_fake_get_used(t.drv, &id, &len, NULL), 1);
+		ck_assert_int_eq(vg_drv_get_used(t.drv, &id, &len, NULL), 1);
 	ck_assert_uint_eq(id, heads[3]);
 	tq_pop_expect(&t, &c, 1);
 	ck_assert_uint_eq(virtq_chain_head(&c), heads[4]);
@@ -236,7 +236,7 @@ START_TEST(restore_rejects_impossible_indices)
 	ck_assert_rc(virtq_restore(&t.q, 9, 0), VIRTQ_E_RESTORE);
 	{
 		static struct virtq_queue bad;
-		struct virtq_queue_config c = virtq_fake_config(t.drv);
+		struct virtq_queue_config c = tq_config(&t);
 
 		c.size = 3;
 		ck_assert_rc(virtq_init(&bad, &c), VIRTQ_E_QUEUE_SIZE);
@@ -279,7 +279,7 @@ START_TEST(queue_sizes_1_2_256_serve_full_rings)
 			}
 			ck_assert_rc(virtq_flush(&t.q), 0);
 			for (uint32_t i = 0; i < sizes[k]; i++) {
-				ck_assert_int_eq(virtq_fake_get_used(t.drv, &id, &len, NULL), 1);
+				ck_assert_int_eq(vg_drv_get_used(t.drv, &id, &len, NULL), 1);
 				ck_assert_uint_eq(id, virtq_chain_head(&c[i]));
 				ck_assert_uint_eq(len, i % 65);
 			}

@@ -22,8 +22,8 @@ static struct virtq_queue_config cfg_for(uint32_t size)
 	struct virtq_queue_config c = {
 		.size = size,
 		.desc_gpa = 0x10000,
-		.avail_gpa = 0x10000 + virtq_desc_bytes(size),
-		.used_gpa = 0x10000 + ((virtq_desc_bytes(size) + virtq_avail_bytes(size) + 3) & ~3ull),
+		.avail_gpa = 0x10000 + vg_desc_bytes(size),
+		.used_gpa = 0x10000 + ((vg_desc_bytes(size) + vg_avail_bytes(size) + 3) & ~3ull),
 		.mem = &mem,
 	};
 	return c;
@@ -61,7 +61,7 @@ START_TEST(size_32768_fits_and_works)
 	tq_publish(&t, NULL, 0, &w, 1, 1);
 	tq_pop_expect(&t, &c, 1);
 	ck_assert_rc(virtq_push(&t.q, &c, 8, NULL), 0);
-	ck_assert_uint_eq(virtq_fake_used_idx(t.drv), 1);
+	ck_assert_uint_eq(vg_drv_used_idx(t.drv), 1);
 	tq_teardown(&t);
 }
 END_TEST
@@ -129,20 +129,25 @@ END_TEST
 
 START_TEST(part_straddling_two_regions_is_refused)
 {
-	struct virtq_arena a;
-	struct virtq_fake *f;
+	struct vg_mem a;
+	struct vg_drv *f;
+	struct core_mem cm;
 	struct virtq_queue_config c;
 	static struct virtq_queue q;
 
-	ck_assert_int_eq(virtq_arena_init(&a, 0x10000, 0x1000), 0);
-	ck_assert_int_eq(virtq_arena_add_region(&a, 0x11000, 0x1000), 0);
+	ck_assert_int_eq(vg_mem_init(&a, VG_MEM_KINDS), 0);
+	ck_assert_int_ge(vg_mem_add(&a, 0x10000, 0x1000), 0);
+	ck_assert_int_ge(vg_mem_add(&a, 0x11000, 0x1000), 0);
 	/* The descriptor table (16 * 16 bytes) crosses 0x11000. */
-	f = virtq_fake_create_at(&a, 16, 0, 0x10f80, 0x11100, 0x11200);
+	f = vg_drv_create_at(&a, 16, 0, 0x10f80, 0x11100, 0x11200);
 	ck_assert_ptr_nonnull(f);
-	c = virtq_fake_config(f);
+	ck_assert(vg_mem_mapped(&a, 0x10f80, vg_desc_bytes(16)));
+	ck_assert(!vg_mem_in_one_region(&a, 0x10f80, vg_desc_bytes(16)));
+	core_mem_sync(&cm, &a);
+	c = core_config(f, &cm);
 	ck_assert_rc(virtq_init(&q, &c), VIRTQ_E_RING_RANGE);
-	virtq_fake_destroy(f);
-	virtq_arena_destroy(&a);
+	vg_drv_destroy(f);
+	vg_mem_destroy(&a);
 }
 END_TEST
 

@@ -87,7 +87,7 @@ START_TEST(every_descriptor_and_ring_entry_is_fetched_once)
 			ck_assert_uint_eq(count_loads_at(log_[i].addr), 1);
 	}
 	ck_assert_ptr_eq(log_[find(0, VIRTQ_SHM_LOAD, VIRTQ_SHM_DESC)].addr,
-			 virtq_arena_hva(&t.arena, t.drv->desc_gpa + 16u * (unsigned)head));
+			 vg_mem_hva(&t.mem, t.drv->desc + VG_DESC_SIZE * (unsigned)head));
 	tq_teardown(&t);
 }
 END_TEST
@@ -212,16 +212,18 @@ static unsigned race_n;
 static void race(void *opaque, enum virtq_shm_op op, enum virtq_shm_what what, const void *addr,
 		 size_t size)
 {
+	uint64_t gpa;
+
 	(void)opaque;
 	(void)size;
 	if (op != VIRTQ_SHM_LOAD || what != VIRTQ_SHM_DESC)
 		return;
 	for (unsigned i = 0; i < race_n; i++)
-		virtq_fake_write_desc(race_t->drv, race_prev[i], UINT64_MAX - 1, 0xFFFFFFFFu,
-				      VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_INDIRECT, race_prev[i]);
-	race_prev[race_n++] = (uint16_t)(((const unsigned char *)addr -
-					  (const unsigned char *)virtq_arena_hva(
-						  &race_t->arena, race_t->drv->desc_gpa)) / 16);
+		vg_drv_write_desc(race_t->drv, race_prev[i], UINT64_MAX - 1, 0xFFFFFFFFu,
+				  VG_DESC_F_NEXT | VG_DESC_F_INDIRECT, race_prev[i]);
+	ck_assert_uint_lt(race_n, sizeof(race_prev) / sizeof(race_prev[0]));
+	ck_assert(vg_mem_gpa_of(&race_t->mem, addr, &gpa));
+	race_prev[race_n++] = (uint16_t)((gpa - race_t->drv->desc) / VG_DESC_SIZE);
 }
 
 START_TEST(racing_driver_cannot_change_what_was_checked)
@@ -276,8 +278,8 @@ START_TEST(device_writes_only_used_ring_and_writable_buffers)
 	ck_assert_rc(virtq_push(&t.q, &c, 56, &(bool){0}), 0);
 	ck_assert_rc(virtq_enable_kicks(&t.q), 0);
 	log_stop();
-	used_lo = virtq_arena_hva(&t.arena, t.drv->used_gpa);
-	used_hi = used_lo + virtq_used_bytes(8);
+	used_lo = vg_mem_hva(&t.mem, t.drv->used);
+	used_hi = used_lo + vg_used_bytes(8);
 	for (size_t i = 0; i < nlog; i++) {
 		const unsigned char *a = log_[i].addr;
 

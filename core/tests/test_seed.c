@@ -11,19 +11,19 @@
 static int publish_bufs(struct tq *t, const unsigned char *const *data, const uint32_t *len,
 			const bool *writable, unsigned n, bool indirect)
 {
-	struct virtq_fake_chain ch;
+	struct vg_chain ch;
 	int head;
 
-	virtq_fake_chain_init(&ch);
+	vg_chain_init(&ch);
 	for (unsigned i = 0; i < n; i++) {
 		if (writable[i])
-			virtq_fake_chain_writable(t->drv, &ch, len[i]);
+			vg_chain_writable(t->drv, &ch, len[i]);
 		else
-			virtq_fake_chain_readable(t->drv, &ch, data[i], len[i]);
+			vg_chain_readable(t->drv, &ch, data[i], len[i]);
 	}
-	head = virtq_fake_add(t->drv, &ch, indirect ? 0 : n, 0);
+	head = vg_drv_add(t->drv, &ch, indirect ? 0 : n, 0);
 	ck_assert_int_ge(head, 0);
-	virtq_fake_publish(t->drv);
+	vg_drv_publish(t->drv);
 	return head;
 }
 
@@ -94,7 +94,7 @@ START_TEST(seed_ring_size)
 	c.size = 8;
 	ck_assert_rc(virtq_init(&q, &c), 0);
 	/* An avail ring that only fits 4 entries cannot serve 8 (the seed's mismatch). */
-	c.avail_gpa = 0x1000 + sizeof(g) - virtq_avail_bytes(4);
+	c.avail_gpa = 0x1000 + sizeof(g) - vg_avail_bytes(4);
 	ck_assert_rc(virtq_init(&q, &c), VIRTQ_E_RING_RANGE);
 }
 END_TEST
@@ -108,9 +108,8 @@ START_TEST(seed_ring_descriptor)
 	const unsigned char *data[2] = {d64, d64};
 	const uint32_t l0[2] = {64, 64}, l1[2] = {32, 48};
 	const bool w0[2] = {false, false}, w1[2] = {false, true};
-	uint64_t addr;
+	struct vg_desc d;
 	uint32_t len, id;
-	uint16_t flags, next;
 	int h0, h1;
 
 	tq_setup(&t, 128, 0);
@@ -118,16 +117,16 @@ START_TEST(seed_ring_descriptor)
 	h0 = publish_bufs(&t, data, l0, w0, 2, false);
 	data[0] = d32;
 	h1 = publish_bufs(&t, data, l1, w1, 2, false);
-	virtq_fake_read_desc(t.drv, (uint16_t)h0, &addr, &len, &flags, &next);
-	ck_assert_uint_eq(flags, VIRTQ_DESC_F_NEXT);
-	ck_assert_uint_eq(len, 64);
-	virtq_fake_read_desc(t.drv, next, &addr, &len, &flags, &next);
-	ck_assert_uint_eq(flags, 0);
-	virtq_fake_read_desc(t.drv, (uint16_t)h1, &addr, &len, &flags, &next);
-	ck_assert_uint_eq(len, 32);
-	virtq_fake_read_desc(t.drv, next, &addr, &len, &flags, &next);
-	ck_assert_uint_eq(flags, VIRTQ_DESC_F_WRITE);
-	ck_assert_uint_eq(len, 48);
+	d = vg_drv_read_desc(t.drv, (uint16_t)h0);
+	ck_assert_uint_eq(d.flags, VG_DESC_F_NEXT);
+	ck_assert_uint_eq(d.len, 64);
+	d = vg_drv_read_desc(t.drv, d.next);
+	ck_assert_uint_eq(d.flags, 0);
+	d = vg_drv_read_desc(t.drv, (uint16_t)h1);
+	ck_assert_uint_eq(d.len, 32);
+	d = vg_drv_read_desc(t.drv, d.next);
+	ck_assert_uint_eq(d.flags, VG_DESC_F_WRITE);
+	ck_assert_uint_eq(d.len, 48);
 	tq_pop_expect(&t, &c0, 1);
 	tq_pop_expect(&t, &c1, 1);
 	uint64_t r, w;
@@ -135,15 +134,15 @@ START_TEST(seed_ring_descriptor)
 	ck_assert_rc(tq_walk(&c1, &r, &w, &n), 0);
 	ck_assert_rc(virtq_fill(&t.q, &c1, 16), 0);
 	ck_assert_rc(virtq_fill(&t.q, &c0, 0), 0);
-	ck_assert_int_eq(virtq_fake_get_used(t.drv, &id, &len, NULL), 0); /* not yet published */
+	ck_assert_int_eq(vg_drv_get_used(t.drv, &id, &len, NULL), 0); /* not yet published */
 	ck_assert_rc(virtq_flush(&t.q), 0);
-	ck_assert_int_eq(virtq_fake_get_used(t.drv, &id, &len, NULL), 1);
+	ck_assert_int_eq(vg_drv_get_used(t.drv, &id, &len, NULL), 1);
 	ck_assert_uint_eq(id, h1);
 	ck_assert_uint_eq(len, 16);
-	ck_assert_int_eq(virtq_fake_get_used(t.drv, &id, &len, NULL), 1);
+	ck_assert_int_eq(vg_drv_get_used(t.drv, &id, &len, NULL), 1);
 	ck_assert_uint_eq(id, h0);
 	ck_assert_uint_eq(len, 0);
-	ck_assert_int_eq(virtq_fake_get_used(t.drv, &id, &len, NULL), 0);
+	ck_assert_int_eq(vg_drv_get_used(t.drv, &id, &len, NULL), 0);
 	tq_teardown(&t);
 }
 END_TEST
@@ -155,7 +154,7 @@ START_TEST(seed_queue_create)
 	struct virtq_queue_config c;
 
 	tq_setup(&t, 4, 0);
-	c = virtq_fake_config(t.drv);
+	c = tq_config(&t);
 	ck_assert_rc(virtq_init(&t.q, &c), 0);
 	c.size = 3;
 	ck_assert_rc(virtq_init(&t.q, &c), VIRTQ_E_QUEUE_SIZE);
@@ -183,16 +182,16 @@ START_TEST(seed_queue_notify_and_return)
 	ck_assert_uint_eq(t.drv->notifications, 0);
 	ck_assert_rc(virtq_push(&t.q, &c, 0, &notify), 0);
 	if (notify)
-		virtq_fake_notify(t.drv);
+		vg_drv_notify(t.drv);
 	ck_assert_uint_eq(t.drv->notifications, 1);
-	ck_assert_int_eq(virtq_fake_get_used(t.drv, &id, &len, NULL), 1);
+	ck_assert_int_eq(vg_drv_get_used(t.drv, &id, &len, NULL), 1);
 	publish_bufs(&t, data, l, wr, 1, false);
 	tq_pop_expect(&t, &c, 1);
 	uint64_t r, w;
 	unsigned n;
 	ck_assert_rc(tq_walk(&c, &r, &w, &n), 0);
 	ck_assert_rc(virtq_push(&t.q, &c, 16, NULL), 0);
-	ck_assert_int_eq(virtq_fake_get_used(t.drv, &id, &len, NULL), 1);
+	ck_assert_int_eq(vg_drv_get_used(t.drv, &id, &len, NULL), 1);
 	ck_assert_uint_eq(len, 16);
 	tq_teardown(&t);
 }
@@ -207,20 +206,20 @@ START_TEST(seed_queue_good_chain_iter)
 
 	tq_setup(&t, 32, 0);
 	for (int k = 0; k < 4; k++) {
-		struct virtq_fake_chain ch;
+		struct vg_chain ch;
 		struct virtq_chain c;
 		struct virtq_seg s;
 
-		virtq_fake_chain_init(&ch);
+		vg_chain_init(&ch);
 		for (unsigned i = 0; i < counts[k]; i++)
-			virtq_fake_chain_ref(&ch, ARENA_GPA + 0x4000 + 0x100 * (k * 4 + i), 10 + i,
+			vg_chain_ref(&ch, ARENA_GPA + 0x4000 + 0x100 * (k * 4 + i), 10 + i,
 					     shapes[k][i]);
-		ck_assert_int_ge(virtq_fake_add(t.drv, &ch, 8, 0), 0);
-		virtq_fake_publish(t.drv);
+		ck_assert_int_ge(vg_drv_add(t.drv, &ch, 8, 0), 0);
+		vg_drv_publish(t.drv);
 		tq_pop_expect(&t, &c, 1);
 		for (unsigned i = 0; i < counts[k]; i++) {
 			ck_assert_rc(virtq_chain_next(&c, &s), 1);
-			ck_assert_ptr_eq(s.addr, virtq_arena_hva(&t.arena, ch.buf[i].gpa));
+			ck_assert_ptr_eq(s.addr, vg_mem_hva(&t.mem, ch.buf[i].gpa));
 			ck_assert_uint_eq(s.len, 10 + i);
 			ck_assert(s.writable == shapes[k][i]);
 		}
@@ -234,17 +233,17 @@ END_TEST
 START_TEST(seed_queue_bad_range_iter)
 {
 	struct tq t;
-	struct virtq_fake_chain ch;
+	struct vg_chain ch;
 	struct virtq_chain c;
 	struct virtq_seg s;
 
 	tq_setup(&t, 32, 0);
-	virtq_fake_chain_init(&ch);
-	virtq_fake_chain_ref(&ch, ARENA_GPA + 100, 42, false);
-	virtq_fake_chain_ref(&ch, UINT64_MAX - 10, 20, false);
-	virtq_fake_chain_ref(&ch, UINT64_MAX - 20, 5, false);
-	ck_assert_int_ge(virtq_fake_add(t.drv, &ch, 8, 0), 0);
-	virtq_fake_publish(t.drv);
+	vg_chain_init(&ch);
+	vg_chain_ref(&ch, ARENA_GPA + 100, 42, false);
+	vg_chain_ref(&ch, UINT64_MAX - 10, 20, false);
+	vg_chain_ref(&ch, UINT64_MAX - 20, 5, false);
+	ck_assert_int_ge(vg_drv_add(t.drv, &ch, 8, 0), 0);
+	vg_drv_publish(t.drv);
 	tq_pop_expect(&t, &c, 1);
 	ck_assert_rc(virtq_chain_next(&c, &s), 1);
 	ck_assert_uint_eq(s.len, 42);
@@ -260,16 +259,14 @@ START_TEST(seed_queue_bad_index_iter)
 	struct tq t;
 	struct virtq_chain c;
 	struct virtq_seg s;
-	uint64_t addr;
-	uint32_t len;
-	uint16_t flags, next;
+	struct vg_desc d;
 	int head;
 	const uint32_t rl[2] = {42, 30};
 
 	tq_setup(&t, 32, 0);
 	head = tq_publish(&t, rl, 2, NULL, 0, 8);
-	virtq_fake_read_desc(t.drv, (uint16_t)head, &addr, &len, &flags, &next);
-	virtq_fake_write_desc(t.drv, (uint16_t)head, addr, len, flags, 33); /* amend_next(33) */
+	d = vg_drv_read_desc(t.drv, (uint16_t)head);
+	vg_drv_write_desc(t.drv, (uint16_t)head, d.addr, d.len, d.flags, 33); /* amend_next(33) */
 	tq_pop_expect(&t, &c, 1);
 	ck_assert_rc(virtq_chain_next(&c, &s), 1);
 	ck_assert_uint_eq(s.len, 42);
@@ -315,7 +312,7 @@ static void smoke(bool indirect)
 	ck_assert_uint_eq(virtq_iov_write(&wr, out + 3, 1), 1);
 	ck_assert_uint_eq(virtq_iov_remaining(&wr), 4);
 	ck_assert_rc(virtq_push(&t.q, &c, (uint32_t)virtq_iov_consumed(&wr), NULL), 0);
-	ck_assert_int_eq(virtq_fake_get_used(t.drv, &id, &len, NULL), 1);
+	ck_assert_int_eq(vg_drv_get_used(t.drv, &id, &len, NULL), 1);
 	ck_assert_uint_eq(len, 4);
 	ck_assert_int_eq(memcmp(ws[0].addr, out, 4), 0);
 	tq_teardown(&t);
@@ -366,7 +363,7 @@ static void io(bool indirect)
 	ck_assert_uint_eq(virtq_iov_write(&wr, three, 3), 3);
 	ck_assert_uint_eq(virtq_iov_write(&wr, &nine, 1), 0); /* chain full */
 	ck_assert_rc(virtq_push(&t.q, &c, (uint32_t)virtq_iov_consumed(&wr), NULL), 0);
-	ck_assert_int_eq(virtq_fake_get_used(t.drv, &id, &len, NULL), 1);
+	ck_assert_int_eq(vg_drv_get_used(t.drv, &id, &len, NULL), 1);
 	ck_assert_uint_eq(len, 8);
 	ck_assert_int_eq(memcmp(ws[0].addr, five, 4), 0);
 	ck_assert_uint_eq(((unsigned char *)ws[1].addr)[0], 5);
@@ -487,7 +484,7 @@ START_TEST(seed_chain_writable_completed)
 		ck_assert_uint_eq(virtq_iov_write(&wr, zero, cases[k].write), cases[k].write);
 		ck_assert_uint_eq(virtq_iov_remaining(&wr), cases[k].left);
 		ck_assert_rc(virtq_push(&t.q, &c, (uint32_t)virtq_iov_consumed(&wr), NULL), 0);
-		ck_assert_int_eq(virtq_fake_get_used(t.drv, &id, &len, NULL), 1);
+		ck_assert_int_eq(vg_drv_get_used(t.drv, &id, &len, NULL), 1);
 		ck_assert_uint_eq(len, cases[k].write);
 		tq_teardown(&t);
 	}
@@ -498,16 +495,16 @@ END_TEST
 START_TEST(seed_chain_bad_chain)
 {
 	struct tq t;
-	struct virtq_fake_chain ch;
+	struct vg_chain ch;
 	struct virtq_chain c;
 	struct virtq_seg s;
 
 	tq_setup(&t, 8, 0);
-	virtq_fake_chain_init(&ch);
-	virtq_fake_chain_ref(&ch, ARENA_GPA + 0x4000, 10, true);
-	virtq_fake_chain_ref(&ch, ARENA_GPA + 0x5000, 20, false);
-	ck_assert_int_ge(virtq_fake_add(t.drv, &ch, 8, 0), 0);
-	virtq_fake_publish(t.drv);
+	vg_chain_init(&ch);
+	vg_chain_ref(&ch, ARENA_GPA + 0x4000, 10, true);
+	vg_chain_ref(&ch, ARENA_GPA + 0x5000, 20, false);
+	ck_assert_int_ge(vg_drv_add(t.drv, &ch, 8, 0), 0);
+	vg_drv_publish(t.drv);
 	tq_pop_expect(&t, &c, 1);
 	ck_assert_rc(virtq_chain_next(&c, &s), 1);
 	ck_assert(s.writable);

@@ -9,7 +9,7 @@ struct bufs {
 
 static struct bufs bufs_alloc(struct tq *t)
 {
-	struct bufs b = {virtq_arena_alloc(&t->arena, 64, 8), virtq_arena_alloc(&t->arena, 64, 8)};
+	struct bufs b = {vg_mem_alloc(&t->mem, 64, 8), vg_mem_alloc(&t->mem, 64, 8)};
 
 	ck_assert(b.rd != 0 && b.wr != 0);
 	return b;
@@ -18,13 +18,13 @@ static struct bufs bufs_alloc(struct tq *t)
 /* Driver: add a 2-buffer chain whose payload encodes @seq. */
 static int add_seq(struct tq *t, const struct bufs *b, uint32_t seq, unsigned ndirect)
 {
-	struct virtq_fake_chain ch;
+	struct vg_chain ch;
 
-	ck_assert_int_eq(virtq_arena_write(&t->arena, b->rd, &seq, sizeof(seq)), 0);
-	virtq_fake_chain_init(&ch);
-	virtq_fake_chain_ref(&ch, b->rd, sizeof(seq), false);
-	virtq_fake_chain_ref(&ch, b->wr, sizeof(seq), true);
-	return virtq_fake_add(t->drv, &ch, ndirect, seq);
+	ck_assert(vg_mem_write(&t->mem, b->rd, &seq, sizeof(seq)));
+	vg_chain_init(&ch);
+	vg_chain_ref(&ch, b->rd, sizeof(seq), false);
+	vg_chain_ref(&ch, b->wr, sizeof(seq), true);
+	return vg_drv_add(t->drv, &ch, ndirect, seq);
 }
 
 /* Device: pop one chain, echo the sequence number back with its complement. */
@@ -72,20 +72,20 @@ static void run_past_wrap(uint32_t size, uint64_t features, uint32_t total)
 
 			/* One buffer pair serves one chain at a time: publish and serve singly. */
 			ck_assert_int_ge(add_seq(&t, &b, seq, ndirect), 0);
-			virtq_fake_publish(t.drv);
+			vg_drv_publish(t.drv);
 			serve_one(&t, seq);
 			seq++;
 		}
 		ck_assert_rc(virtq_flush(&t.q), 0);
 		for (uint32_t i = 0; i < batch; i++) {
-			ck_assert_int_eq(virtq_fake_get_used(t.drv, &id, &len, &token), 1);
+			ck_assert_int_eq(vg_drv_get_used(t.drv, &id, &len, &token), 1);
 			ck_assert_uint_eq(token, done);
 			ck_assert_uint_eq(len, 4);
 			done++;
 		}
 		/* Only the last reply is still in the buffer; it must match. */
 		uint32_t reply;
-		ck_assert_int_eq(virtq_arena_read(&t.arena, b.wr, &reply, 4), 0);
+		ck_assert(vg_mem_read(&t.mem, b.wr, &reply, 4));
 		ck_assert_uint_eq(reply, ~(seq - 1));
 	}
 	ck_assert_uint_eq(virtq_used_idx(&t.q), (uint16_t)total);
@@ -123,15 +123,15 @@ START_TEST(used_event_pinned_at_0_notifies_twice_in_65537)
 	/* SPLIT-UNS-12: slot 0 is filled by completion 1 and by completion 65537. */
 	tq_setup(&t, 4, F_EVENT_IDX);
 	b = bufs_alloc(&t);
-	virtq_fake_set_used_event(t.drv, 0);
+	vg_drv_set_used_event(t.drv, 0);
 	for (uint32_t n = 1; n <= 65537; n++) {
 		bool notify;
 
 		ck_assert_int_ge(add_seq(&t, &b, n, 8), 0);
-		virtq_fake_publish(t.drv);
+		vg_drv_publish(t.drv);
 		tq_pop_expect(&t, &c, 1);
 		ck_assert_rc(virtq_push(&t.q, &c, 0, &notify), 0);
-		ck_assert_int_eq(virtq_fake_get_used(t.drv, NULL, NULL, NULL), 1);
+		ck_assert_int_eq(vg_drv_get_used(t.drv, NULL, NULL, NULL), 1);
 		if (notify) {
 			notified++;
 			if (notified == 1)
@@ -154,16 +154,16 @@ START_TEST(avail_idx_check_holds_across_the_wrap)
 
 	tq_setup(&t, 8, 0);
 	ck_assert_rc(virtq_restore(&t.q, 0xFFFC, 0xFFFC), 0);
-	virtq_fake_set_avail_idx(t.drv, 0x0004); /* 8 ahead across the wrap: full ring */
+	vg_drv_set_avail_idx(t.drv, 0x0004); /* 8 ahead across the wrap: full ring */
 	for (int i = 0; i < 8; i++) {
-		virtq_fake_set_avail_ring(t.drv, (uint16_t)(0xFFFC + i), (uint16_t)i);
+		vg_drv_set_avail_ring(t.drv, (uint16_t)(0xFFFC + i), (uint16_t)i);
 	}
 	for (int i = 0; i < 8; i++)
 		tq_pop_expect(&t, &c, 1);
 	tq_pop_expect(&t, &c, 0);
 	virtq_reset(&t.q);
 	ck_assert_rc(virtq_restore(&t.q, 0xFFFC, 0xFFFC), 0);
-	virtq_fake_set_avail_idx(t.drv, 0x0005); /* 9 ahead: broken */
+	vg_drv_set_avail_idx(t.drv, 0x0005); /* 9 ahead: broken */
 	tq_pop_expect(&t, &c, VIRTQ_E_AVAIL_IDX);
 	tq_teardown(&t);
 }

@@ -1,5 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* Shared fixture for the unit suites: an arena, a fake driver, a device queue. */
+/*
+ * Shared fixture for the unit suites: the hostile guest (guest/: its memory
+ * and its driver) on one side, a device queue of the core on the other.
+ *
+ * The guest knows nothing of the core, so the fixture is the glue: it hands
+ * the core a region table copied from the guest's regions (their device
+ * views).  Everything a test expects about guest memory comes from the guest
+ * (its walker, its layout and constants), never from the core's own
+ * translation or headers: the core is what is under test.
+ */
 #ifndef VIRTQ_UNIT_H
 #define VIRTQ_UNIT_H
 
@@ -9,26 +18,44 @@
 #include <string.h>
 
 #include "virtq/virtq.h"
-#include "virtq_testing/arena.h"
-#include "virtq_testing/fake_driver.h"
+#include "vguest/driver.h"
+#include "vguest/layout.h"
+#include "vguest/mem.h"
 
 #define ARENA_GPA 0x100000u
 #define ARENA_SIZE (8u << 20)
 
-#define F_INDIRECT VIRTQ_FEATURE(VIRTQ_F_INDIRECT_DESC)
-#define F_EVENT_IDX VIRTQ_FEATURE(VIRTQ_F_EVENT_IDX)
-#define F_V1 VIRTQ_FEATURE(VIRTQ_F_VERSION_1)
+#define F_INDIRECT VG_FEATURE(VG_F_INDIRECT_DESC)
+#define F_EVENT_IDX VG_FEATURE(VG_F_EVENT_IDX)
+#define F_V1 VG_FEATURE(VG_F_VERSION_1)
 
-/* One queue under test: the driver side and the device side over one arena. */
+/*
+ * The core's view of guest memory: a region table over the guest's device
+ * views.  The core references the table, so it lives as long as the queue.
+ */
+struct core_mem {
+	struct virtq_mem_region table[VG_MAX_REGIONS];
+	struct virtq_mem mem;
+};
+
+/* (Re)build @cm from @m's regions; again after every vg_mem_add(), or the core misses them. */
+void core_mem_sync(struct core_mem *cm, const struct vg_mem *m);
+/* The config a device needs to serve @drv's queue over @cm. */
+struct virtq_queue_config core_config(const struct vg_drv *drv, const struct core_mem *cm);
+
+/* One queue under test: the guest driver and the device side over one guest memory. */
 struct tq {
-	struct virtq_arena arena;
-	struct virtq_fake *drv;
+	struct vg_mem mem;
+	struct vg_drv *drv;
+	struct core_mem cm;
 	struct virtq_queue q;
 };
 
 /* Build a queue of @size with @features; fails the test on any error. */
 void tq_setup(struct tq *t, uint32_t size, uint64_t features);
 void tq_teardown(struct tq *t);
+/* core_config() for @t's queue. */
+struct virtq_queue_config tq_config(const struct tq *t);
 
 /* Guards after every ring part and buffer are intact. */
 void tq_assert_guards(struct tq *t);

@@ -3,8 +3,8 @@
  * Linux's vringh (drivers/vhost/vringh.c of Linux 6.1, the kernel's own
  * device side of a split ring) as a second device implementation, driven
  * over the same rings and guest memory the core takes: give it the
- * virtq_queue_config that virtq_init() gets (virtq_fake_config() makes one
- * for a fake-driver arena).
+ * virtq_queue_config that virtq_init() gets (the interop tests and the
+ * benchmark build one over the hostile guest's memory, guest/).
  *
  * It uses vringh's "user" flavour (vringh_*_user): ring parts are translated
  * once at creation, and every buffer and indirect table address goes through

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * virtq_bench: the core against Linux's vringh on the same workloads from the
- * fake driver, and the two-thread round trip with Linux's virtio driver.
+ * hostile guest's driver (guest/), and the two-thread round trip with Linux's
+ * virtio driver.
  *
  * A cell is (implementation, workload, batch, EVENT_IDX).  Each round the
- * fake driver fills a 256-entry ring with one workload's chains and publishes
+ * guest's driver fills a 256-entry ring with one workload's chains and publishes
  * them; the device then drains the ring (the timed part: pop + walk + push +
  * notify decision, serve.h) and the driver reaps the used entries and, with
  * EVENT_IDX, asks for an interrupt at the next entry as Linux's enable_cb
@@ -41,8 +42,9 @@
 #include "virtq_interop/linux_driver.h"
 #include "virtq_interop/roundtrip.h"
 #include "virtq_interop/vringh_device.h"
-#include "virtq_testing/arena.h"
-#include "virtq_testing/fake_driver.h"
+#include "vguest/driver.h"
+#include "vguest/layout.h"
+#include "vguest/mem.h"
 
 #ifndef VIRTQ_BENCH_BUILD
 #define VIRTQ_BENCH_BUILD "unknown"
@@ -118,9 +120,12 @@ static bool parse_cell(const char *s, struct cell *c)
 /* ---- one queue, one workload ---- */
 
 struct bed {
-	struct virtq_arena arena;
-	struct virtq_fake *drv;
-	struct virtq_fake_chain tmpl;
+	struct vg_mem mem;
+	struct vg_drv *drv;
+	/* The region table both implementations translate with; it outlives them. */
+	struct virtq_mem_region table[VG_MAX_REGIONS];
+	struct virtq_mem vmem;
+	struct vg_chain tmpl;
 	unsigned ndirect;
 	uint32_t wlen;
 	struct bench_core *core;
@@ -129,43 +134,51 @@ struct bed {
 
 static void bed_setup(struct bed *b, const struct cell *c)
 {
-	uint64_t features = VIRTQ_FEATURE(VIRTQ_F_VERSION_1) | VIRTQ_FEATURE(VIRTQ_F_INDIRECT_DESC) |
-			    (c->ev ? VIRTQ_FEATURE(VIRTQ_F_EVENT_IDX) : 0);
+	uint64_t features = VG_FEATURE(VG_F_VERSION_1) | VG_FEATURE(VG_F_INDIRECT_DESC) |
+			    (c->ev ? VG_FEATURE(VG_F_EVENT_IDX) : 0);
 	static unsigned char hdr[16], data[512];
 	struct virtq_queue_config cfg;
 	int err = 0;
 
 	memset(b, 0, sizeof(*b));
-	if (virtq_arena_init(&b->arena, ARENA_GPA, ARENA_SIZE) != 0)
-		die("arena: %s", strerror(errno));
-	b->drv = virtq_fake_create(&b->arena, QSIZE, features);
+	vg_mem_init(&b->mem, VG_MEM_KINDS);
+	if (vg_mem_add(&b->mem, ARENA_GPA, ARENA_SIZE) < 0)
+		die("guest memory: %s", strerror(errno));
+	b->drv = vg_drv_create(&b->mem, QSIZE, features);
 	if (!b->drv)
-		die("%s", "fake driver");
-	virtq_fake_chain_init(&b->tmpl);
+		die("%s", "guest driver");
+	vg_chain_init(&b->tmpl);
 	switch (c->w) {
 	case W_1DESC:
-		virtq_fake_chain_writable(b->drv, &b->tmpl, 1024);
-		b->ndirect = VIRTQ_FAKE_MAX_BUFS;
+		vg_chain_writable(b->drv, &b->tmpl, 1024);
+		b->ndirect = VG_CHAIN_MAX;
 		b->wlen = 1024;
 		break;
 	case W_4DESC:
-		virtq_fake_chain_readable(b->drv, &b->tmpl, hdr, sizeof(hdr));
-		virtq_fake_chain_readable(b->drv, &b->tmpl, data, sizeof(data));
-		virtq_fake_chain_readable(b->drv, &b->tmpl, data, sizeof(data));
-		virtq_fake_chain_writable(b->drv, &b->tmpl, 1);
-		b->ndirect = VIRTQ_FAKE_MAX_BUFS;
+		vg_chain_readable(b->drv, &b->tmpl, hdr, sizeof(hdr));
+		vg_chain_readable(b->drv, &b->tmpl, data, sizeof(data));
+		vg_chain_readable(b->drv, &b->tmpl, data, sizeof(data));
+		vg_chain_writable(b->drv, &b->tmpl, 1);
+		b->ndirect = VG_CHAIN_MAX;
 		b->wlen = 1;
 		break;
 	default:
-		virtq_fake_chain_readable(b->drv, &b->tmpl, hdr, sizeof(hdr));
+		vg_chain_readable(b->drv, &b->tmpl, hdr, sizeof(hdr));
 		for (int i = 0; i < 7; i++)
-			virtq_fake_chain_readable(b->drv, &b->tmpl, data, sizeof(data));
-		virtq_fake_chain_writable(b->drv, &b->tmpl, 1);
+			vg_chain_readable(b->drv, &b->tmpl, data, sizeof(data));
+		vg_chain_writable(b->drv, &b->tmpl, 1);
 		b->ndirect = 1;
 		b->wlen = 1;
 		break;
 	}
-	cfg = virtq_fake_config(b->drv);
+	for (unsigned i = 0; i < b->mem.nr; i++)
+		b->table[i] = (struct virtq_mem_region){b->mem.r[i].gpa, b->mem.r[i].size,
+							b->mem.r[i].dev};
+	if (virtq_mem_init(&b->vmem, b->table, b->mem.nr) != 0)
+		die("%s", "virtq_mem_init");
+	cfg = (struct virtq_queue_config){.size = b->drv->size, .desc_gpa = b->drv->desc,
+					  .avail_gpa = b->drv->avail, .used_gpa = b->drv->used,
+					  .features = b->drv->features, .mem = &b->vmem};
 	if (c->impl == I_CORE) {
 		b->core = calloc(1, sizeof(*b->core));
 		if (!b->core || virtq_init(&b->core->q, &cfg) != 0)
@@ -181,8 +194,8 @@ static void bed_teardown(struct bed *b)
 {
 	free(b->core);
 	virtq_vringh_destroy(b->vrh);
-	virtq_fake_destroy(b->drv);
-	virtq_arena_destroy(&b->arena);
+	vg_drv_destroy(b->drv);
+	vg_mem_destroy(&b->mem);
 }
 
 /*
@@ -199,21 +212,21 @@ static double bed_run(struct bed *b, const struct cell *c, uint64_t chains,
 		uint64_t added = 0, got = 0, n;
 		double t0;
 
-		while (virtq_fake_add(b->drv, &b->tmpl, b->ndirect, added) >= 0)
+		while (vg_drv_add(b->drv, &b->tmpl, b->ndirect, added) >= 0)
 			added++;
-		virtq_fake_publish(b->drv);
+		vg_drv_publish(b->drv);
 		t0 = now();
 		if (c->impl == I_CORE)
 			n = bench_serve_core(b->core, c->batch, b->wlen, cnt);
 		else
 			n = bench_serve_vringh(b->vrh, c->batch, b->wlen, cnt);
 		t += now() - t0;
-		while (virtq_fake_get_used(b->drv, NULL, NULL, NULL) == 1)
+		while (vg_drv_get_used(b->drv, NULL, NULL, NULL) == 1)
 			got++;
 		if (n != added || got != added || cnt->errors)
 			die("%s", "chains lost or failed: the benchmark is broken");
 		if (c->ev)
-			virtq_fake_set_used_event(b->drv, b->drv->last_used);
+			vg_drv_set_used_event(b->drv, b->drv->last_used);
 	}
 	return t;
 }

@@ -10,8 +10,10 @@
 #   --jobs N       cores to use (default: all, nproc; env VIRTQ_NIGHTLY_JOBS):
 #                  ceil(N/2) libFuzzer fork workers and max(1, N/2) AFL++
 #                  secondaries per target, the first AFL++ one with CMPLOG
-#   --targets L    comma-separated subset of rings,ops,notify,race,diff
-#                  (default all; env VIRTQ_NIGHTLY_TARGETS)
+#   --targets L    comma-separated fuzz binaries without the fuzz_ prefix: the
+#                  core's rings,ops,notify,race and Linux's vringh behind the
+#                  device interface, rings_vringh,ops_vringh,notify_vringh
+#                  (default rings,ops,notify,race,rings_vringh; env VIRTQ_NIGHTLY_TARGETS)
 #   --write-back   copy the new seeds of the merged corpus into corpus/<target>/,
 #                  named by content hash (env VIRTQ_NIGHTLY_WRITE_BACK=1)
 #
@@ -23,15 +25,16 @@ set -eEuo pipefail   # -E: the ERR trap below fires inside functions too
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-ALL_TARGETS=(rings ops notify race diff)
+ALL_TARGETS=(rings ops notify race rings_vringh ops_vringh notify_vringh)
+DEFAULT_TARGETS=(rings ops notify race rings_vringh)
 seconds=${VIRTQ_NIGHTLY_SECONDS:-60}
 jobs=${VIRTQ_NIGHTLY_JOBS:-$(nproc)}
-targets_csv=${VIRTQ_NIGHTLY_TARGETS:-$(IFS=,; echo "${ALL_TARGETS[*]}")}
+targets_csv=${VIRTQ_NIGHTLY_TARGETS:-$(IFS=,; echo "${DEFAULT_TARGETS[*]}")}
 write_back=${VIRTQ_NIGHTLY_WRITE_BACK:-0}
 source fuzz/tools/fuzz_env.sh   # FUZZ_TIMEOUT_S, FUZZ_RSS_MB, fuzz_dict, fuzz_seed_dirs
 minimize_s=30       # per unique finding
 
-usage() { sed -n '7,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '7,19p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 while (($#)); do
   case $1 in
     --seconds) seconds=${2:?--seconds needs a value}; shift 2 ;;
@@ -65,7 +68,7 @@ trap 'fail "a command of this step exited with status $?"' ERR
 run() { current_log=$out/logs/$1.log; shift; "$@" >>"$current_log" 2>&1; }
 
 interop=OFF
-if [[ " ${targets[*]} " == *" diff "* ]]; then interop=ON; fi
+if [[ " ${targets[*]} " == *"_vringh "* ]]; then interop=ON; fi
 lf_workers=$(((jobs + 1) / 2))
 afl_instances=$((jobs / 2 > 0 ? jobs / 2 : 1))
 progress "targets: ${targets[*]}; ${seconds} s each; ${jobs} jobs (${lf_workers} libFuzzer worker(s) + ${afl_instances} AFL++ instance(s)); write-back $([ "$write_back" = 1 ] && echo on || echo off)"

@@ -10,8 +10,9 @@
 #   $OUT/<target>.dict             its dictionary
 #   $OUT/<target>.options          libFuzzer options: dict, timeout, RSS limit
 #
-# diff is left out: it needs Linux's vringh from Debian's linux-source-6.1,
-# which the Ubuntu base image does not have (ci/nightly.sh fuzzes it).
+# The targets are the core's; vringh's (rings_vringh, ...) are left out: they
+# need Linux's sources from Debian's linux-source-6.1, which the Ubuntu base
+# image does not have (ci/nightly.sh fuzzes them).
 # ci/oss-fuzz/test.sh runs this script as the base image would, without Docker.
 : "${SRC:?SRC must be set (the checkout is \$SRC/virtq)}"
 : "${OUT:?OUT must be set}"

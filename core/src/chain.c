@@ -32,6 +32,8 @@ void virtq__chain_start(struct virtq_chain *c, struct virtq_queue *q, uint16_t h
 	c->writing = false;
 	c->returned = false;
 	c->error = 0;
+	c->epoch = q->epoch;
+	c->mem_gen = q->mem_gen;
 	c->cur_gpa = 0;
 	c->cur_len = 0;
 	c->cur_writable = false;
@@ -190,10 +192,28 @@ static int yield(struct virtq_chain *c, struct virtq_seg *seg)
 	return 1;
 }
 
+/*
+ * A walk that is not finished goes on only in the queue's life and memory
+ * map it started in: after a reset or restore its descriptors are the
+ * driver's again, after virtq_set_mem() its table pointer may be stale.
+ */
+static int still_valid(struct virtq_chain *c)
+{
+	if (c->error || (!c->more && c->cur_len == 0))
+		return c->error;
+	if (c->epoch != c->q->epoch)
+		return fail(c, VIRTQ_E_STALE_CHAIN);
+	if (c->mem_gen != c->q->mem_gen)
+		return fail(c, VIRTQ_E_MEM_CHANGED);
+	return 0;
+}
+
 int virtq_chain_next(struct virtq_chain *c, struct virtq_seg *seg)
 {
-	int rc;
+	int rc = still_valid(c);
 
+	if (rc < 0)
+		return rc;
 	/* Bounded: each pass either yields or consumes one hop of a bounded table. */
 	for (;;) {
 		if (c->error)
@@ -224,6 +244,8 @@ void virtq_iov_init(struct virtq_iov *v, struct virtq_seg *storage, uint32_t cap
  */
 int virtq_chain_collect(struct virtq_chain *c, struct virtq_iov *rd, struct virtq_iov *wr)
 {
+	if (still_valid(c) < 0)
+		return c->error;
 	for (;;) {
 		struct virtq_iov *v;
 		struct virtq_seg *s;

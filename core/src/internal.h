@@ -7,10 +7,12 @@
 #include "virtq/queue.h"
 
 /*
- * ring.c: validate the layout of @cfg and map the three parts.  Fills the
- * ring pointers of @q only on success.
+ * ring.c: validate the layout (@size entries, parts at the given guest
+ * addresses in @mem) and map the three parts.  Fills the ring pointers of @q
+ * only on success.
  */
-int virtq__ring_map(struct virtq_queue *q, const struct virtq_queue_config *cfg);
+int virtq__ring_map(struct virtq_queue *q, const struct virtq_mem *mem, uint32_t size, uint64_t desc_gpa,
+		    uint64_t avail_gpa, uint64_t used_gpa);
 
 /*
  * mem.c: virtq_mem_translate() that also says which table region answered

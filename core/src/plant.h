@@ -21,6 +21,8 @@
  *   CONSUME_BEYOND_AVAIL    one entry past avail idx consumed (SPLIT-AV-4)
  *   ACCEPT_NESTED_INDIRECT  INDIRECT inside a table mapped as a buffer (SPLIT-IND-4)
  *   WRITE_READABLE          readable segments handed out as writable (SPLIT-DESC-2)
+ *   STALE_CHAIN_ACCEPTED    a chain from before a reset is filled if its head is in flight
+ *   MEM_HINT_KEPT           virtq_set_mem keeps the cached region of the old map
  */
 #ifndef VIRTQ_SRC_PLANT_H
 #define VIRTQ_SRC_PLANT_H
@@ -41,6 +43,8 @@ enum {
 	VIRTQ_PLANT_ID_CONSUME_BEYOND_AVAIL,
 	VIRTQ_PLANT_ID_ACCEPT_NESTED_INDIRECT,
 	VIRTQ_PLANT_ID_WRITE_READABLE,
+	VIRTQ_PLANT_ID_STALE_CHAIN_ACCEPTED,
+	VIRTQ_PLANT_ID_MEM_HINT_KEPT,
 };
 
 #ifndef VIRTQ_PLANT

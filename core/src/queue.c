@@ -36,6 +36,9 @@ static int mark_broken(struct virtq_queue *q, int err)
 	return err;
 }
 
+/* Lives handed out by virtq_init(), process-wide (high half; resets count in the low). */
+static uint32_t init_epochs;
+
 /* ---- setup ---- */
 
 int virtq_init(struct virtq_queue *q, const struct virtq_queue_config *cfg)
@@ -49,20 +52,50 @@ int virtq_init(struct virtq_queue *q, const struct virtq_queue_config *cfg)
 	q->broken = VIRTQ_E_INVAL;
 	if (cfg == NULL || cfg->mem == NULL)
 		return VIRTQ_E_INVAL;
-	rc = virtq__ring_map(q, cfg);
+	rc = virtq__ring_map(q, cfg->mem, cfg->size, cfg->desc_gpa, cfg->avail_gpa, cfg->used_gpa);
 	if (rc < 0)
 		return rc;
 	q->mem = cfg->mem;
+	q->desc_gpa = cfg->desc_gpa;
+	q->avail_gpa = cfg->avail_gpa;
+	q->used_gpa = cfg->used_gpa;
 	q->features = cfg->features;
 	q->size = cfg->size;
 	q->indirect_max = cfg->indirect_max ? cfg->indirect_max : VIRTQ_DEFAULT_INDIRECT_MAX;
+	/*
+	 * A fresh life, distinct from any earlier use of this storage, so that a
+	 * chain object kept from before a re-init is stale too.
+	 */
+	q->epoch = __atomic_add_fetch(&init_epochs, UINT32_C(1) << 16, __ATOMIC_RELAXED);
 	virtq_reset(q);
+	return 0;
+}
+
+int virtq_set_mem(struct virtq_queue *q, const struct virtq_mem *mem)
+{
+	int rc;
+
+	if (q == NULL || mem == NULL || q->desc == NULL)
+		return VIRTQ_E_INVAL;
+	/* Every translation goes: the rings are looked up again, the hint is forgotten. */
+	if (!PLANTED(MEM_HINT_KEPT))
+		q->hint = NULL;
+	q->mem_gen++;
+	rc = virtq__ring_map(q, mem, q->size, q->desc_gpa, q->avail_gpa, q->used_gpa);
+	if (rc < 0) {
+		/* Nothing of the old map may be used: unusable until virtq_init(). */
+		q->desc = NULL;
+		q->mem = NULL;
+		return mark_broken(q, rc);
+	}
+	q->mem = mem;
 	return 0;
 }
 
 void virtq_reset(struct virtq_queue *q)
 {
-	q->broken = q->desc != NULL ? 0 : VIRTQ_E_INVAL;
+	q->epoch++;
+	q->broken = q->desc != NULL ? 0 : q->broken ? q->broken : VIRTQ_E_INVAL;
 	q->last_avail = q->shadow_avail = 0;
 	q->next_used = q->published = q->signalled = 0;
 	q->signalled_valid = true;
@@ -192,6 +225,9 @@ int virtq_fill(struct virtq_queue *q, struct virtq_chain *chain, uint32_t writte
 		return VIRTQ_E_BROKEN;
 	if (chain->q != q)
 		return VIRTQ_E_INVAL;
+	/* Its head may be in flight again, but this walk described the driver's old chain. */
+	if (chain->epoch != q->epoch && !PLANTED(STALE_CHAIN_ACCEPTED))
+		return VIRTQ_E_STALE_CHAIN;
 	if (chain->returned || !inflight_test(q, chain->head))
 		return VIRTQ_E_NOT_IN_FLIGHT;
 	/*

@@ -48,42 +48,41 @@ static int overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 	return a < b + blen && b < a + alen;
 }
 
-static int parts_disjoint(const struct virtq_queue_config *cfg)
+static int parts_disjoint(uint32_t size, uint64_t desc_gpa, uint64_t avail_gpa, uint64_t used_gpa)
 {
-	uint64_t d = virtq_desc_bytes(cfg->size);
-	uint64_t a = virtq_avail_bytes(cfg->size);
-	uint64_t u = virtq_used_bytes(cfg->size);
+	uint64_t d = virtq_desc_bytes(size);
+	uint64_t a = virtq_avail_bytes(size);
+	uint64_t u = virtq_used_bytes(size);
 
-	return !overlap(cfg->desc_gpa, d, cfg->avail_gpa, a) &&
-	       !overlap(cfg->desc_gpa, d, cfg->used_gpa, u) &&
-	       !overlap(cfg->avail_gpa, a, cfg->used_gpa, u);
+	return !overlap(desc_gpa, d, avail_gpa, a) && !overlap(desc_gpa, d, used_gpa, u) &&
+	       !overlap(avail_gpa, a, used_gpa, u);
 }
 
-int virtq__ring_map(struct virtq_queue *q, const struct virtq_queue_config *cfg)
+int virtq__ring_map(struct virtq_queue *q, const struct virtq_mem *mem, uint32_t size, uint64_t desc_gpa,
+		    uint64_t avail_gpa, uint64_t used_gpa)
 {
 	int err = 0;
 	void *desc, *avail, *used;
 
-	if (!size_ok(cfg->size))
+	if (!size_ok(size))
 		return VIRTQ_E_QUEUE_SIZE;
-	desc = map_part(cfg->mem, cfg->desc_gpa, virtq_desc_bytes(cfg->size), VIRTQ_DESC_ALIGN, &err);
+	desc = map_part(mem, desc_gpa, virtq_desc_bytes(size), VIRTQ_DESC_ALIGN, &err);
 	if (desc == NULL)
 		return err;
-	avail = map_part(cfg->mem, cfg->avail_gpa, virtq_avail_bytes(cfg->size), VIRTQ_AVAIL_ALIGN,
-			 &err);
+	avail = map_part(mem, avail_gpa, virtq_avail_bytes(size), VIRTQ_AVAIL_ALIGN, &err);
 	if (avail == NULL)
 		return err;
-	used = map_part(cfg->mem, cfg->used_gpa, virtq_used_bytes(cfg->size), VIRTQ_USED_ALIGN, &err);
+	used = map_part(mem, used_gpa, virtq_used_bytes(size), VIRTQ_USED_ALIGN, &err);
 	if (used == NULL)
 		return err;
 	/* All three translated, so none wraps and the sums below cannot. */
-	if (!parts_disjoint(cfg))
+	if (!parts_disjoint(size, desc_gpa, avail_gpa, used_gpa))
 		return VIRTQ_E_RING_RANGE;
 	q->desc = desc;
 	q->avail = avail;
 	q->used = used;
-	q->used_event = &q->avail->ring[cfg->size];
+	q->used_event = &q->avail->ring[size];
 	/* avail_event follows ring[size]; 4 + 8 * size is 2-aligned as needed. */
-	q->avail_event = (uint16_t *)(void *)&q->used->ring[cfg->size];
+	q->avail_event = (uint16_t *)(void *)&q->used->ring[size];
 	return 0;
 }

@@ -179,11 +179,149 @@ START_TEST(reset_forgets_everything_and_touches_no_memory)
 	ck_assert_uint_eq(virtq_last_avail(&t.q), 0);
 	ck_assert_uint_eq(virtq_used_idx(&t.q), 0);
 	/* The pre-reset chain cannot be returned into the new queue state. */
-	ck_assert_rc(virtq_push(&t.q, &c, 0, NULL), VIRTQ_E_NOT_IN_FLIGHT);
+	ck_assert_rc(virtq_push(&t.q, &c, 0, NULL), VIRTQ_E_STALE_CHAIN);
 	ck_assert_uint_eq(vg_drv_used_idx(t.drv), 0);
 	/* After reset the device starts again at avail slot 0 (VQ-RST-2). */
 	tq_pop_expect(&t, &c, 1);
 	tq_pop_expect(&t, &c, 1);
+	tq_pop_expect(&t, &c, 0);
+	tq_teardown(&t);
+}
+END_TEST
+
+/* Head 0 as a 64-byte writable buffer, popped; the queue is reset or restored; head 0 again, read-only. */
+static void reposted_head(struct tq *t, bool restore, struct virtq_chain *old, struct virtq_chain *now)
+{
+	static const uint32_t w64 = 64, r8 = 8;
+
+	ck_assert_int_eq(tq_publish(t, NULL, 0, &w64, 1, 1), 0);
+	tq_pop_expect(t, old, 1);
+	if (restore)
+		ck_assert_rc(virtq_restore(&t->q, 0, 0), 0);
+	else
+		virtq_reset(&t->q);
+	vg_drv_restart(t->drv, false);
+	ck_assert_int_eq(tq_publish(t, &r8, 1, NULL, 0, 1), 0);
+	tq_pop_expect(t, now, 1);
+	ck_assert_uint_eq(virtq_chain_head(now), virtq_chain_head(old));
+}
+
+/*
+ * A device completing a request after a reset (async back-ends do) must not
+ * publish the old chain's writable length for the new, read-only chain at the
+ * same head, nor make the new chain unreturnable.
+ */
+static void stale_chain_is_refused(bool restore)
+{
+	struct tq t;
+	struct virtq_chain old, now;
+	uint64_t r, w;
+	unsigned n;
+	uint32_t id, len;
+
+	tq_setup(&t, 8, 0);
+	reposted_head(&t, restore, &old, &now);
+	ck_assert_rc(virtq_chain_collect(&old, NULL, NULL), VIRTQ_E_STALE_CHAIN);
+	ck_assert_rc(virtq_push(&t.q, &old, 64, NULL), VIRTQ_E_STALE_CHAIN);
+	ck_assert_uint_eq(vg_drv_used_idx(t.drv), 0); /* nothing published */
+	ck_assert_rc(tq_walk(&now, &r, &w, &n), 0);
+	ck_assert_rc(virtq_push(&t.q, &now, 64, NULL), 0);
+	ck_assert_int_eq(vg_drv_get_used(t.drv, &id, &len, NULL), 1);
+	ck_assert_uint_eq(len, 0); /* read-only: nothing written (SPLIT-USED-3) */
+	tq_teardown(&t);
+}
+
+START_TEST(chain_from_before_reset_is_refused_though_its_head_is_in_flight_again)
+{
+	stale_chain_is_refused(false);
+}
+END_TEST
+
+START_TEST(chain_from_before_restore_is_refused_though_its_head_is_in_flight_again)
+{
+	stale_chain_is_refused(true);
+}
+END_TEST
+
+/* Move region 0 (rings and buffers) to a new host mapping; @cm2 maps the new one. */
+static void remap(struct tq *t, struct core_mem *cm2)
+{
+	ck_assert_int_eq(vg_mem_move(&t->mem, 0), 0);
+	core_mem_sync(cm2, &t->mem);
+}
+
+START_TEST(set_mem_drops_every_cached_translation)
+{
+	struct tq t;
+	struct core_mem cm2;
+	struct virtq_chain c;
+	struct virtq_seg s;
+	uint64_t gpa;
+	int head;
+
+	tq_setup(&t, 8, 0);
+	tq_publish(&t, &R16, 1, NULL, 0, 1);
+	head = tq_publish(&t, &R16, 1, NULL, 0, 1);
+	tq_pop_expect(&t, &c, 1);
+	ck_assert_int_eq(virtq_chain_next(&c, &s), 1); /* a translation cached in the old map */
+	ck_assert_rc(virtq_push(&t.q, &c, 0, NULL), 0);
+	remap(&t, &cm2); /* the old device view is now inaccessible */
+	ck_assert_rc(virtq_set_mem(&t.q, &cm2.mem), 0);
+	tq_pop_expect(&t, &c, 1); /* the rings are read through the new mapping */
+	ck_assert_int_eq(virtq_chain_head(&c), head);
+	ck_assert_int_eq(virtq_chain_next(&c, &s), 1);
+	ck_assert(vg_mem_gpa_of(&t.mem, s.addr, &gpa)); /* in the live map, not the retired one */
+	ck_assert_uint_eq(gpa, vg_drv_bufs(t.drv, (uint16_t)head, &(unsigned){0})[0].gpa);
+	ck_assert_rc(virtq_push(&t.q, &c, 0, NULL), 0);
+	ck_assert_uint_eq(vg_drv_used_idx(t.drv), 2);
+	tq_teardown(&t);
+}
+END_TEST
+
+START_TEST(chain_walked_across_set_mem_stops_and_is_still_returned)
+{
+	static const uint32_t r2[2] = {16, 16};
+	struct tq t;
+	struct core_mem cm2;
+	struct virtq_chain c;
+	struct virtq_seg s;
+	uint32_t id, len;
+
+	tq_setup(&t, 8, 0);
+	tq_publish(&t, r2, 2, NULL, 0, 2);
+	tq_pop_expect(&t, &c, 1);
+	ck_assert_int_eq(virtq_chain_next(&c, &s), 1);
+	remap(&t, &cm2);
+	ck_assert_rc(virtq_set_mem(&t.q, &cm2.mem), 0);
+	ck_assert_rc(virtq_chain_next(&c, &s), VIRTQ_E_MEM_CHANGED);
+	ck_assert_rc(virtq_push(&t.q, &c, 100, NULL), 0);
+	ck_assert_int_eq(vg_drv_get_used(t.drv, &id, &len, NULL), 1);
+	ck_assert_uint_eq(len, 0);
+	tq_teardown(&t);
+}
+END_TEST
+
+START_TEST(set_mem_without_the_rings_leaves_the_queue_unusable_until_init)
+{
+	struct tq t;
+	struct core_mem other;
+	struct virtq_mem_region elsewhere = {0x40000000u, 4096, NULL};
+	struct virtq_chain c;
+	struct virtq_queue_config cfg;
+	static unsigned char page[4096];
+
+	tq_setup(&t, 8, 0);
+	elsewhere.hva = page;
+	ck_assert_rc(virtq_set_mem(&t.q, NULL), VIRTQ_E_INVAL);
+	ck_assert_rc(virtq_mem_init(&other.mem, &elsewhere, 1), 0);
+	ck_assert_rc(virtq_set_mem(&t.q, &other.mem), VIRTQ_E_RING_RANGE);
+	tq_pop_expect(&t, &c, VIRTQ_E_BROKEN);
+	ck_assert_rc(virtq_broken(&t.q), VIRTQ_E_RING_RANGE);
+	virtq_reset(&t.q); /* a reset does not bring back a map it dropped */
+	tq_pop_expect(&t, &c, VIRTQ_E_BROKEN);
+	ck_assert_rc(virtq_set_mem(&t.q, &t.cm.mem), VIRTQ_E_INVAL);
+	cfg = tq_config(&t);
+	ck_assert_rc(virtq_init(&t.q, &cfg), 0);
 	tq_pop_expect(&t, &c, 0);
 	tq_teardown(&t);
 }
@@ -302,6 +440,11 @@ Suite *queue_suite(void)
 	tcase_add_test(tc, chain_of_another_queue_is_refused);
 	tcase_add_test(tc, used_len_is_capped_to_writable_bytes_walked);
 	tcase_add_test(tc, reset_forgets_everything_and_touches_no_memory);
+	tcase_add_test(tc, chain_from_before_reset_is_refused_though_its_head_is_in_flight_again);
+	tcase_add_test(tc, chain_from_before_restore_is_refused_though_its_head_is_in_flight_again);
+	tcase_add_test(tc, set_mem_drops_every_cached_translation);
+	tcase_add_test(tc, chain_walked_across_set_mem_stops_and_is_still_returned);
+	tcase_add_test(tc, set_mem_without_the_rings_leaves_the_queue_unusable_until_init);
 	tcase_add_test(tc, restore_resumes_at_saved_indices);
 	tcase_add_test(tc, restore_rejects_impossible_indices);
 	tcase_add_test(tc, queue_sizes_1_2_256_serve_full_rings);

@@ -2,15 +2,29 @@
 /* The device side of a fuzz run (see device.h). */
 #include "device.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"
+#include "judge.h"
+#include "vguest/layout.h"
 
-/* Storage big enough for any chain: one process, one run at a time. */
-static struct virtq_seg rseg[MODEL_MAX_SEGS], wseg[MODEL_MAX_SEGS];
-static struct model_seg mseg[MODEL_MAX_SEGS];
-static uint64_t mvisit[MODEL_MAX_VISITS];
-static unsigned char scratch[DATA_LEN + 64];
+/*
+ * Walk storage for any chain a device takes: the direct table plus one table
+ * of up to 2^18 entries (no device here bounds tables beyond that: the core
+ * by its declared bound, vringh's adapter by what it hands vringh), each
+ * descriptor split over at most every region.  Untouched pages cost nothing.
+ */
+#define MAX_VISITS (VG_MAX_QUEUE + (1u << 18) + 16u)
+#define MAX_SEGS (MAX_VISITS * 5u)
+static struct vg_seg wseg[MAX_SEGS];
+static uint64_t wvisit[MAX_VISITS];
+static unsigned char scratch[DEV_MAX_COPY], expect[DEV_MAX_COPY], pattern[DEV_MAX_COPY];
+
+static struct vg_walk walk_storage(void)
+{
+	return (struct vg_walk){.seg = wseg, .seg_cap = MAX_SEGS, .visit = wvisit, .visit_cap = MAX_VISITS};
+}
 
 void dev_allow(struct fuzz_dev *d, uint64_t gpa, uint64_t len)
 {
@@ -19,64 +33,112 @@ void dev_allow(struct fuzz_dev *d, uint64_t gpa, uint64_t len)
 		d->allowed = realloc(d->allowed, d->cap_allowed * sizeof(*d->allowed));
 		FUZZ_ASSERT(d->allowed != NULL, "out of memory");
 	}
-	d->allowed[d->nallowed++] = (struct fuzz_range){gpa, len};
+	d->allowed[d->nallowed++] = (struct vg_seg){gpa, (uint32_t)len, true};
 }
 
-static void check_writes(struct fuzz_dev *d)
+bool dev_holds(const struct fuzz_dev *d, uint16_t h) { return h < d->im->size && d->held[h]; }
+
+/* Whether this step is held to the model: a model run, with device and model in step. */
+static bool judged(const struct fuzz_dev *d) { return d->mode == DEV_MODEL && d->in_step; }
+
+static bool allowed_at(const struct fuzz_dev *d, uint64_t gpa)
 {
-	guest_check_writes(d->g, d->allowed, d->nallowed);
+	for (unsigned i = 0; i < d->nallowed; i++)
+		if (gpa >= d->allowed[i].gpa && gpa - d->allowed[i].gpa < d->allowed[i].len)
+			return true;
+	return false;
 }
 
-/* Every code core returns is one of the table's, with a name and a text. */
-static int named(int rc)
+static void on_device_write(void *arg, uint64_t gpa, uint8_t was, uint8_t now)
 {
-	FUZZ_ASSERT(rc >= 0 || (strcmp(virtq_strerror(rc), "unknown error") != 0 &&
-				strcmp(virtq_err_name(rc), "VIRTQ_E_UNKNOWN") != 0),
-		    "core returned %d, which is not in the error table", rc);
-	return rc;
+	const struct fuzz_dev *d = arg;
+
+	FUZZ_ORACLE("stray-write", allowed_at(d, gpa),
+		    "device wrote guest byte 0x%llx (0x%02x -> 0x%02x) outside the used ring and the writable "
+		    "buffers it was given", (unsigned long long)gpa, was, now);
 }
 
-static void check_used_ring(struct fuzz_dev *d)
-{
-	const unsigned char *used;
-	uint64_t n;
-
-	if (!d->up || !d->differential)
-		return;
-	n = virtq_used_bytes(d->g->cfg.size);
-	used = guest_hva(d->g, d->g->cfg.used_gpa, n);
-	if (memcmp(used, d->m.used, n) == 0)
-		return;
-	for (uint64_t i = 0; i < n; i++)
-		FUZZ_ASSERT(used[i] == d->m.used[i],
-			    "used ring byte %llu is 0x%02x, the model expects 0x%02x",
-			    (unsigned long long)i, used[i], d->m.used[i]);
-}
+/* Only the device writes without going through the guest: its writes are what differ. */
+static void check_writes(struct fuzz_dev *d) { vg_mem_diff(d->im->mem, on_device_write, d); }
 
 void dev_check_used(struct fuzz_dev *d)
 {
-	check_used_ring(d);
+	char msg[200];
+	uint16_t flags;
+
+	if (!d->up || d->mode != DEV_MODEL || !d->in_step)
+		return;
+	FUZZ_ORACLE("model-used", vg_model_check_used(&d->m, d->exact, msg, sizeof(msg)) == 0, "%s", msg);
+	flags = vg_mem_load16(d->im->mem, d->im->used + VG_USED_FLAGS);
+	if (d->exact || flags == d->flags_driver)
+		return;
+	/* What the device wrote: SPLIT-ANS-8 (flags 0 or NO_NOTIFY), ANS-10 (0 under EVENT_IDX). */
+	FUZZ_ORACLE("model-used", (flags & ~(d->m.event_idx ? 0u : VG_USED_F_NO_NOTIFY)) == 0,
+		    "used flags 0x%x (EVENT_IDX %d)", flags, d->m.event_idx);
 }
 
-bool dev_init(struct fuzz_dev *d, struct fuzz_guest *g, bool differential)
+void dev_resync_used(struct fuzz_dev *d)
 {
-	int rc;
+	if (!d->up || d->mode != DEV_MODEL)
+		return;
+	vg_model_take_used(&d->m);
+	d->flags_driver = vg_mem_load16(d->im->mem, d->im->used + VG_USED_FLAGS);
+}
+
+/* ---- set-up ---- */
+
+static void fill_params(struct fuzz_dev *d, struct vdut_queue_params *p)
+{
+	const struct fz_image *im = d->im;
+	const struct vg_mem *mem = im->mem;
+
+	memset(p, 0, sizeof(*p));
+	p->size = im->size;
+	p->features = im->features;
+	p->desc_gpa = im->desc;
+	p->avail_gpa = im->avail;
+	p->used_gpa = im->used;
+	p->desc_hva = vg_mem_hva(mem, im->desc);
+	p->avail_hva = vg_mem_hva(mem, im->avail);
+	p->used_hva = vg_mem_hva(mem, im->used);
+	for (unsigned i = 0; i < mem->nr; i++)
+		d->regions[i] = (struct vdut_region){mem->r[i].gpa, mem->r[i].size, mem->r[i].dev};
+	p->regions = d->regions;
+	p->nregions = mem->nr;
+	p->variant = im->variant;
+}
+
+bool dev_init(struct fuzz_dev *d, struct fz_image *im, enum dev_mode mode)
+{
+	struct vdut_queue_params p;
+	enum vdut_rc rc;
 
 	memset(d, 0, sizeof(*d));
-	d->g = g;
-	d->differential = differential;
-	d->iov_cap = MODEL_MAX_SEGS;
-	rc = named(virtq_init(&d->q, &g->cfg));
-	if (differential)
-		FUZZ_ASSERT(rc == model_init_result(g), "virtq_init %s, model says %s",
-			    virtq_err_name(rc), virtq_err_name(model_init_result(g)));
-	if (rc < 0)
+	d->ad = &vdut_device;
+	d->im = im;
+	d->mode = mode;
+	d->exact = d->ad->caps & VDUT_CAP_EXACT;
+	memset(pattern, 0xD5, sizeof(pattern));
+	fill_params(d, &p);
+	rc = d->ad->create(&p, &d->q, &d->lim);
+	d->cfg = (struct vg_model_cfg){im->size, im->features, im->desc, im->avail, im->used,
+				       d->lim.max_indirect, d->lim.max_segs};
+	if (!judge_setup(d->exact, rc, vg_model_layout(im->mem, &d->cfg))) {
+		if (rc == VDUT_OK)
+			d->ad->destroy(d->q);
 		return false;
-	FUZZ_ASSERT(model_init(&d->m, g), "out of memory");
+	}
+	FUZZ_ASSERT(mode == DEV_RACE || vg_model_init(&d->m, im->mem, &d->cfg), "out of memory");
+	d->held = calloc(im->size, 1);
+	FUZZ_ASSERT(d->held != NULL, "out of memory");
+	d->flags_driver = vg_mem_load16(im->mem, im->used + VG_USED_FLAGS);
 	d->up = true;
-	dev_allow(d, g->cfg.used_gpa, virtq_used_bytes(g->cfg.size));
-	guest_snapshot(g);
-	monitor_start(&d->mon, g, &d->q);
+	d->in_step = true;
+	d->max_pops = DEV_MAX_POPS;
+	d->max_work = DEV_MAX_FETCHES;
+	dev_allow(d, im->used, vg_used_bytes(im->size));
+	vg_mem_snapshot(im->mem);
+	monitor_start(&d->mon, im, d->ad, d->q, d->lim.max_indirect);
 	return true;
 }
 
@@ -86,371 +148,419 @@ void dev_fini(struct fuzz_dev *d)
 		return;
 	if (!d->probed) {
 		check_writes(d);
-		check_used_ring(d);
+		dev_check_used(d);
 	}
-	monitor_stop(&d->mon);
-	model_free(&d->m);
+	monitor_stop(&d->mon, d->ad, d->q);
+	d->ad->destroy(d->q);
+	if (d->mode == DEV_MODEL)
+		vg_model_free(&d->m);
+	free(d->held);
 	free(d->allowed);
-	d->allowed = NULL;
-	d->nallowed = d->cap_allowed = 0;
 	d->up = false;
 }
 
-/* Segments core handed out, mapped back to guest addresses, vs the model's. */
-static void compare_segments(struct fuzz_dev *d, const struct virtq_iov *rd,
-			     const struct virtq_iov *wr, const struct model_walk *w)
-{
-	uint32_t ir = 0, iw = 0;
+/* ---- serving one chain ---- */
 
-	for (uint32_t k = 0; k < w->nseg; k++) {
-		const struct model_seg *ms = &w->seg[k];
-		const struct virtq_seg *cs;
+/* Exactly the descriptor fetches of the model's walk: no double fetch, none extra. */
+static void same_fetches(const struct fuzz_dev *d, const struct vg_walk *w)
+{
+	FUZZ_ORACLE("fetches", d->mon.nloads == w->nvisit,
+		    "device fetched %u descriptors, the walk reads %u (double fetch?)", d->mon.nloads, w->nvisit);
+	for (uint32_t k = 0; k < w->nvisit; k++)
+		FUZZ_ORACLE("fetches", d->mon.loads[k] == w->visit[k], "fetch %u at 0x%llx, the walk reads 0x%llx",
+			    k, (unsigned long long)d->mon.loads[k], (unsigned long long)w->visit[k]);
+}
+
+/* The bytes of the model's segments of one direction, first @n of them. */
+static void gather(const struct fuzz_dev *d, const struct vg_walk *w, bool writable, unsigned char *out,
+		   uint64_t n)
+{
+	uint64_t k = 0;
+
+	for (uint32_t i = 0; i < w->nseg && k < n; i++) {
+		uint64_t take = w->seg[i].len < n - k ? w->seg[i].len : n - k;
+
+		if (w->seg[i].writable != writable)
+			continue;
+		FUZZ_ASSERT(vg_mem_read(d->im->mem, w->seg[i].gpa, out + k, take), "model segment unmapped");
+		k += take;
+	}
+}
+
+/* Writable pieces the device may now write: the model's when it has one, else the device's own. */
+static void allow_writable(struct fuzz_dev *d, const struct vdut_walk *dw, const struct vg_walk *w)
+{
+	for (unsigned k = 0; w && k < w->nseg; k++)
+		if (w->seg[k].writable)
+			dev_allow(d, w->seg[k].gpa, w->seg[k].len);
+	for (unsigned k = 0; !w && k < dw->nseg; k++) {
 		uint64_t gpa = 0;
 
-		FUZZ_ASSERT((ms->writable ? iw < wr->n : ir < rd->n),
-			    "core yielded fewer %s segments than the model", ms->writable ? "writable" : "readable");
-		cs = ms->writable ? &wr->seg[iw++] : &rd->seg[ir++];
-		FUZZ_ASSERT(guest_gpa(d->g, cs->addr, &gpa), "segment outside guest memory");
-		FUZZ_ASSERT(gpa == ms->gpa && cs->len == ms->len && cs->writable == ms->writable,
-			    "segment %u: core (0x%llx, %u, %s), model (0x%llx, %u, %s)", k,
-			    (unsigned long long)gpa, cs->len, cs->writable ? "w" : "r",
-			    (unsigned long long)ms->gpa, ms->len, ms->writable ? "w" : "r");
+		if (dw->seg[k].writable && vg_mem_gpa_of(d->im->mem, dw->seg[k].hva, &gpa))
+			dev_allow(d, gpa, dw->seg[k].len);
 	}
-	FUZZ_ASSERT(ir == rd->n && iw == wr->n, "core yielded %u+%u segments, model %u+%u",
-		    rd->n, wr->n, ir, iw);
 }
 
-/* Exactly the fetches the model's walk makes: no double fetch, no extra. */
-static void compare_fetches(struct fuzz_dev *d, const struct model_walk *w)
+static bool touches(const struct fuzz_dev *d, const struct vdut_walk *dw,
+		    bool (*part)(const struct fz_image *, uint64_t, uint64_t))
 {
-	FUZZ_ASSERT(d->mon.nloads == w->nvisit,
-		    "core fetched %u descriptors, the walk visits %u (double fetch?)",
-		    d->mon.nloads, w->nvisit);
-	for (uint32_t k = 0; k < w->nvisit; k++)
-		FUZZ_ASSERT(d->mon.loads[k] == w->visit[k],
-			    "fetch %u at 0x%llx, walk expects 0x%llx", k,
-			    (unsigned long long)d->mon.loads[k], (unsigned long long)w->visit[k]);
+	for (unsigned k = 0; k < dw->nseg; k++) {
+		uint64_t gpa = 0;
+
+		if (dw->seg[k].writable && vg_mem_gpa_of(d->im->mem, dw->seg[k].hva, &gpa) &&
+		    part(d->im, gpa, dw->seg[k].len))
+			return true;
+	}
+	return false;
 }
 
 /*
- * The device consumes the chain: reads the readable bytes, writes the
- * writable ones, up to DEV_MAX_COPY each way (a chain may name the same
- * buffer thousands of times; copying gigabytes would test nothing more).
+ * The device reads the request and writes a reply through its own cursors,
+ * up to DEV_MAX_COPY each way (a chain may name one buffer thousands of
+ * times).  When the model served the chain too, what was read must be the
+ * request and what was written must land in its writable part, in order.
  */
-static void consume(struct virtq_iov *rd, struct virtq_iov *wr)
+static void serve_data(struct fuzz_dev *d, struct dev_rec *r, const struct vdut_walk *dw, const struct vg_walk *w)
 {
-	uint64_t left, budget;
+	uint64_t n = dw->readable < DEV_MAX_COPY ? dw->readable : DEV_MAX_COPY;
+	size_t got, put;
 
-	for (budget = DEV_MAX_COPY; (left = virtq_iov_remaining(rd)) != 0 && budget; budget -= left) {
-		left = left < sizeof(scratch) ? left : sizeof(scratch);
-		left = left < budget ? left : budget;
-		FUZZ_ASSERT(virtq_iov_read(rd, scratch, left) == left, "readable cursor stuck");
-	}
-	memset(scratch, 0xD5, sizeof(scratch));
-	for (budget = DEV_MAX_COPY; (left = virtq_iov_remaining(wr)) != 0 && budget; budget -= left) {
-		left = left < sizeof(scratch) ? left : sizeof(scratch);
-		left = left < budget ? left : budget;
-		FUZZ_ASSERT(virtq_iov_write(wr, scratch, left) == left, "writable cursor stuck");
-	}
-}
-
-/*
- * A hostile driver may hand out a writable buffer that overlaps the used ring;
- * the device's data then lands there too.  Follow it in the model's copy.
- */
-static void mirror_data_into_used(struct fuzz_dev *d, const struct model_walk *w)
-{
-	uint64_t lo = d->g->cfg.used_gpa, hi = lo + virtq_used_bytes(d->g->cfg.size);
-	uint64_t budget = DEV_MAX_COPY;
-
-	for (uint32_t k = 0; k < w->nseg && budget; k++) {
-		uint64_t a = w->seg[k].gpa, b = a + w->seg[k].len;
-
-		if (!w->seg[k].writable)
-			continue;
-		if (b - a > budget)
-			b = a + budget;
-		budget -= b - a;
-		if (b <= lo || a >= hi)
-			continue;
-		a = a < lo ? lo : a;
-		b = b > hi ? hi : b;
-		memset(d->m.used + (a - lo), 0xD5, b - a);
-	}
-}
-
-static void remember(struct fuzz_dev *d, const struct virtq_chain *c, uint64_t cap)
-{
-	struct dev_rec *r = &d->rec[d->nrec < DEV_MAX_RECS ? d->nrec++ : (d->nrec++ % DEV_MAX_RECS)];
-
-	r->chain = *c;
-	r->head = virtq_chain_head(c);
-	r->returned = false;
-	r->cap = cap;
-}
-
-/* Walk a chain core just handed out (pop or reopen) and check it against @w. */
-static void finish_chain(struct fuzz_dev *d, struct virtq_chain *c, struct model_walk *w)
-{
-	struct virtq_iov rd, wr;
-	int crc;
-
-	virtq_iov_init(&rd, rseg, d->iov_cap);
-	virtq_iov_init(&wr, wseg, d->iov_cap);
-	crc = named(virtq_chain_collect(c, &rd, &wr));
-	FUZZ_ASSERT(crc <= 0, "collect returned %d", crc);
-	if (d->differential) {
-		FUZZ_ASSERT(virtq_chain_head(c) == w->head, "head %u, model %u", virtq_chain_head(c),
-			    w->head);
-		FUZZ_ASSERT(crc == w->err, "chain ended with %s, model %s", virtq_err_name(crc),
-			    virtq_err_name(w->err));
-		compare_segments(d, &rd, &wr, w);
-		compare_fetches(d, w);
-		FUZZ_ASSERT(c->writable == w->writable, "writable bytes %llu, model %llu",
-			    (unsigned long long)c->writable, (unsigned long long)w->writable);
-		/* The model's writable buffers, not core's, are what may be written. */
-		for (uint32_t k = 0; k < w->nseg; k++)
-			if (w->seg[k].writable)
-				dev_allow(d, w->seg[k].gpa, w->seg[k].len);
-	} else {
-		for (uint32_t k = 0; k < wr.n; k++) {
-			uint64_t gpa = 0;
-
-			guest_gpa(d->g, wseg[k].addr, &gpa);
-			dev_allow(d, gpa, wseg[k].len);
-		}
-	}
-	consume(&rd, &wr);
-	if (d->differential)
-		mirror_data_into_used(d, w);
+	allow_writable(d, dw, w);
+	if (w)
+		gather(d, w, false, expect, n);
+	got = d->ad->read(d->q, &r->c, scratch, (size_t)n);
+	FUZZ_ORACLE("model-data", got == n, "read %zu request bytes of %llu", got, (unsigned long long)n);
+	if (w)
+		FUZZ_ORACLE("model-data", memcmp(scratch, expect, n) == 0,
+			    "the request bytes read are not the driver's (head %u)", r->head);
+	n = dw->writable < DEV_MAX_COPY ? dw->writable : DEV_MAX_COPY;
+	put = d->ad->write(d->q, &r->c, pattern, (size_t)n);
 	monitor_settle(&d->mon);
-	remember(d, c, c->writable);
+	FUZZ_ORACLE("model-data", put == n, "wrote %zu reply bytes of %llu", put, (unsigned long long)n);
+	if (w) {
+		gather(d, w, true, expect, n);
+		FUZZ_ORACLE("model-data", memcmp(expect, pattern, n) == 0,
+			    "the reply did not land in the chain's writable part (head %u)", r->head);
+	}
+	r->wrote = (uint32_t)put;
+	/* A writable buffer the driver laid over the used ring: the data is now there. */
+	if (touches(d, dw, image_touches_used))
+		dev_resync_used(d);
+	/* Over the avail ring or a table: a device that reads them at other times than the model may diverge. */
+	if (!d->exact && touches(d, dw, image_touches_driver_parts))
+		d->in_step = false;
 }
 
-/* Pop (or re-open @head) in core and in the model, then walk the chain. */
-static int open_chain(struct fuzz_dev *d, bool reopen, uint16_t head)
+static struct dev_rec *next_rec(struct fuzz_dev *d)
 {
-	struct virtq_chain c;
-	struct model_walk w = {.seg = mseg, .visit = mvisit};
-	int rc, mrc;
+	return &d->rec[d->nrec++ % DEV_MAX_RECS];
+}
 
-	if (!d->up)
-		return VIRTQ_E_INVAL;
-	/* Work per pop is bounded by core; work per run is bounded here. */
-	if (d->mon.total_loads > DEV_MAX_FETCHES)
-		return 0;
-	w.cap = d->iov_cap; /* the model fails where the device's arrays end */
+/* The model's side of a pop (or reopen), judged against what the device did. */
+static enum judged judge_model(struct fuzz_dev *d, bool reopen, uint16_t head, struct dev_rec *r,
+			       const struct dut_pop *dp, struct vg_walk *w, enum vg_pop *p)
+{
+	struct model_pop mp = {.w = w};
+
+	mp.p = reopen ? vg_model_reopen(&d->m, head, w, &r->mc, &mp.why) : vg_model_pop(&d->m, w, &r->mc, &mp.why);
+	d->work += w->nvisit;
+	*p = mp.p;
+	if (mp.p == VG_POP_CHAIN && d->exact && d->mon.on)
+		same_fetches(d, w);
+	return judge_pop(d->im->mem, d->exact, dp, &mp);
+}
+
+static enum dev_step open_chain(struct fuzz_dev *d, bool reopen, uint16_t head)
+{
+	struct vg_walk w = walk_storage();
+	struct dut_pop dp;
+	struct dev_rec *r;
+	enum vg_pop mp = VG_POP_CHAIN;
+	bool model_served;
+
+	if (!d->up || !d->in_step || d->pops >= d->max_pops || d->work > d->max_work)
+		return DEV_OVER;
+	/* The driver broke the avail protocol: a device may react to it at any later read. */
+	if (!d->exact && d->mode == DEV_MODEL && !vg_model_avail_sane(&d->m)) {
+		d->in_step = false;
+		return DEV_OVER;
+	}
+	d->pops++;
+	r = next_rec(d);
+	memset(&dp, 0, sizeof(dp));
 	monitor_window(&d->mon);
-	rc = named(reopen ? virtq_reopen(&d->q, head, &c) : virtq_pop(&d->q, &c));
+	dp.rc = reopen ? d->ad->reopen(d->q, head, &r->c) : d->ad->pop(d->q, &r->c);
+	dp.head = r->c.head;
+	dp.reason = r->c.reason;
+	if (dp.rc == VDUT_OK)
+		d->ad->walk(d->q, &r->c, &dp.w);
 	monitor_settle(&d->mon);
-	if (d->differential) {
-		mrc = reopen ? model_reopen(&d->m, head, &w) : model_pop(&d->m, &w);
-		FUZZ_ASSERT(rc == mrc, "%s %s, model %s", reopen ? "virtq_reopen" : "virtq_pop",
-			    virtq_err_name(rc), virtq_err_name(mrc));
+	if (dp.rc == VDUT_UNSUPPORTED) {
+		/* The device declines this chain (see its adapter): nothing after it compares. */
+		d->nrec--;
+		d->in_step = false;
+		return DEV_OVER;
 	}
-	if (rc == 1)
-		finish_chain(d, &c, &w);
-	return rc;
+	if (d->mode == DEV_RACE)
+		d->work += d->mon.nloads;
+	if (d->mode == DEV_MODEL && judge_model(d, reopen, head, r, &dp, &w, &mp) == J_OUT_OF_STEP)
+		d->in_step = false;
+	model_served = d->mode == DEV_MODEL && mp == VG_POP_CHAIN && w.reason == VG_R_NONE;
+	if (d->mode == DEV_RACE && d->race_check)
+		d->race_check(d->race_arg, d, &dp);
+	if (dp.rc != VDUT_OK) {
+		d->nrec--;
+		return dp.rc == VDUT_EMPTY ? DEV_EMPTY : dp.rc == VDUT_REJECTED ? DEV_REJECTED : DEV_BROKEN;
+	}
+	if (mp != VG_POP_CHAIN) {
+		/* A chain only the device took (a head in flight, handed out again): never returned. */
+		d->nrec--;
+		return DEV_OVER;
+	}
+	r->head = dp.head;
+	r->returned = false;
+	r->wrote = 0;
+	/* A chain the model refuses and a device served anyway: its len is capped by what was handed out. */
+	if (d->mode == DEV_MODEL && dp.w.rc == VDUT_OK && !model_served)
+		r->mc.cap = dp.w.writable;
+	r->cap = d->mode == DEV_MODEL ? r->mc.cap : dp.w.writable;
+	if (dp.head < d->im->size)
+		d->held[dp.head] = 1;
+	if (dp.w.rc == VDUT_OK)
+		serve_data(d, r, &dp.w, model_served ? &w : NULL);
+	return DEV_CHAIN;
 }
 
-int dev_pop(struct fuzz_dev *d)
-{
-	return open_chain(d, false, 0);
-}
+enum dev_step dev_pop(struct fuzz_dev *d) { return open_chain(d, false, 0); }
 
-int dev_reopen(struct fuzz_dev *d, uint16_t head)
+enum dev_step dev_reopen(struct fuzz_dev *d, uint16_t head)
 {
+	if (!(d->ad->caps & VDUT_CAP_REOPEN))
+		return DEV_OVER;
 	return open_chain(d, true, head);
 }
 
-void dev_resync_used(struct fuzz_dev *d)
-{
-	if (d->up)
-		guest_read(d->g, d->g->cfg.used_gpa, d->m.used, virtq_used_bytes(d->g->cfg.size));
-}
+/* ---- returns, notifications, kicks ---- */
 
-int dev_fill(struct fuzz_dev *d, unsigned pick, uint32_t written)
+void dev_fill(struct fuzz_dev *d, unsigned pick, uint32_t written)
 {
-	struct dev_rec *r;
-	int rc, mrc;
 	unsigned n = d->nrec < DEV_MAX_RECS ? d->nrec : DEV_MAX_RECS;
+	enum vg_reason want = VG_R_NONE;
+	struct dev_rec *r;
+	uint32_t claim;
+	enum vdut_rc rc;
 
 	if (!d->up || n == 0)
-		return VIRTQ_E_INVAL;
+		return;
 	r = &d->rec[pick % n];
-	rc = named(virtq_fill(&d->q, &r->chain, written));
+	/*
+	 * Q entries returned and none published: only a driver that re-posts
+	 * heads it has not seen used gets here.  The model publishes them first
+	 * (virtq's reading); what another device does is its own business.
+	 */
+	if (!d->exact && judged(d) && (uint16_t)(d->m.next_used - d->m.published) == d->im->size) {
+		d->in_step = false;
+		return;
+	}
+	/* Only an exact device is asked to defend against its caller's mistakes. */
+	claim = d->exact ? written : (written < r->wrote ? written : r->wrote);
+	/* Out of step (another device, after the driver broke a rule): safety alone is judged. */
+	if (!judged(d) && r->returned)
+		return;
+	if (judged(d))
+		want = vg_model_fill(&d->m, &r->mc, claim);
+	if (!d->exact && want != VG_R_NONE)
+		return;
+	rc = d->ad->push(d->q, &r->c, claim);
 	monitor_settle(&d->mon);
-	if (d->differential) {
-		mrc = model_fill(&d->m, r->head, r->returned, r->cap, written);
-		FUZZ_ASSERT(rc == mrc, "virtq_fill(head %u) %s, model %s", r->head, virtq_err_name(rc),
-			    virtq_err_name(mrc));
-	}
-	if (rc == 0) {
-		FUZZ_ASSERT(!r->returned, "chain of head %u returned twice", r->head);
-		r->returned = true;
-		if ((uint16_t)(d->exp_next - d->exp_published) == d->g->cfg.size)
-			d->exp_published = d->exp_next; /* a full ring is flushed first */
-		d->exp_next++;
-	}
-	FUZZ_ASSERT(d->q.published == d->exp_published,
-		    "used idx published %u, the returns so far imply %u", d->q.published,
-		    d->exp_published);
-	return rc;
+	if (judged(d))
+		judge_rc("model-fill", "push", d->exact, rc, r->c.reason, want);
+	else
+		FUZZ_ORACLE("model-fill", rc == VDUT_OK, "push of a chain the device served: %s", vdut_rc_name(rc));
+	if (rc != VDUT_OK)
+		return;
+	FUZZ_ASSERT(!r->returned, "the device accepted chain %u twice", r->head);
+	r->returned = true;
+	if (r->head < d->im->size)
+		d->held[r->head] = 0;
 }
 
 bool dev_flush(struct fuzz_dev *d)
 {
-	bool notify, mnotify;
-	int rc;
+	enum vg_reason want = VG_R_NONE;
+	enum vdut_rc rc;
+	bool n = false;
 
 	if (!d->up)
 		return false;
-	rc = named(virtq_flush(&d->q));
+	rc = d->ad->publish(d->q);
 	monitor_settle(&d->mon);
-	if (d->differential)
-		FUZZ_ASSERT(rc == model_flush(&d->m), "virtq_flush %s, model disagrees",
-			    virtq_err_name(rc));
-	/* Used idx moved by exactly the number of entries returned. */
-	if (rc == 0)
-		d->exp_published = d->exp_next;
-	FUZZ_ASSERT(d->q.published == d->exp_published,
-		    "used idx published %u after the flush, the returns imply %u", d->q.published,
-		    d->exp_published);
-	notify = virtq_should_notify(&d->q);
-	monitor_settle(&d->mon);
-	if (d->differential) {
-		mnotify = model_should_notify(&d->m);
-		FUZZ_ASSERT(notify == mnotify, "should_notify %d, model %d", notify, mnotify);
+	if (judged(d)) {
+		want = vg_model_flush(&d->m);
+		judge_rc("model-used", "publish", d->exact, rc, VG_R_OTHER, want);
+		dev_check_used(d);
 	}
-	check_used_ring(d);
-	return notify;
+	rc = d->ad->should_notify(d->q, &n);
+	monitor_settle(&d->mon);
+	FUZZ_ORACLE("model-notify", rc == VDUT_OK, "should_notify: %s", vdut_rc_name(rc));
+	if (judged(d)) {
+		d->unneeded_notifications += judge_notify(d->exact, n, vg_model_notify(&d->m));
+		dev_check_used(d);
+	}
+	return n;
 }
 
-int dev_kicks(struct fuzz_dev *d, bool on)
+void dev_kicks(struct fuzz_dev *d, bool on)
 {
-	int rc, mrc = 0;
+	bool pending = false, mpending = false;
+	enum vg_reason want;
+	enum vdut_rc rc;
 
 	if (!d->up)
-		return VIRTQ_E_INVAL;
-	rc = named(on ? virtq_enable_kicks(&d->q) : virtq_disable_kicks(&d->q));
+		return;
+	rc = on ? d->ad->enable_kicks(d->q, &pending) : d->ad->disable_kicks(d->q);
 	monitor_settle(&d->mon);
-	if (d->differential) {
-		mrc = on ? model_enable_kicks(&d->m) : model_disable_kicks(&d->m);
-		FUZZ_ASSERT(rc == mrc, "%s_kicks %s, model %s", on ? "enable" : "disable",
-			    virtq_err_name(rc), virtq_err_name(mrc));
+	if (!judged(d))
+		return;
+	want = on ? vg_model_enable_kicks(&d->m, &mpending) : vg_model_disable_kicks(&d->m);
+	if (!d->exact && want == VG_R_AVAIL_IDX) {
+		d->in_step = false;
+		return;
 	}
-	check_used_ring(d);
-	return rc;
+	judge_rc("model-kicks", on ? "enable_kicks" : "disable_kicks", d->exact, rc, VG_R_OTHER, want);
+	/* A chain that arrived while kicks were off and is not reported is stranded (lost kick, F2). */
+	FUZZ_ORACLE("model-kicks", d->exact ? pending == mpending : pending || !mpending,
+		    "enable_kicks: device says %s pending, the model %s", pending ? "chains" : "nothing",
+		    mpending ? "chains" : "nothing");
+	dev_check_used(d);
 }
+
+/* ---- life cycle ---- */
 
 void dev_reset(struct fuzz_dev *d)
 {
 	if (!d->up)
 		return;
-	virtq_reset(&d->q);
-	model_reset(&d->m);
-	d->exp_next = d->exp_published = 0;
+	d->ad->reset(d->q);
 	/* GEN-RST-2: a reset touches no guest memory. */
 	check_writes(d);
+	monitor_sync_idx(&d->mon, 0);
+	memset(d->held, 0, d->im->size);
+	if (d->mode == DEV_MODEL)
+		vg_model_reset(&d->m);
+	d->in_step = true;
 }
 
-int dev_restore(struct fuzz_dev *d, uint16_t last_avail, uint16_t used_idx)
+void dev_restore(struct fuzz_dev *d, uint16_t last_avail, uint16_t used_idx)
 {
-	int rc, mrc;
+	enum vg_reason want;
+	enum vdut_rc rc;
 
-	if (!d->up)
-		return VIRTQ_E_INVAL;
-	check_used_ring(d); /* before the model takes the guest's used ring as given */
-	rc = named(virtq_restore(&d->q, last_avail, used_idx));
-	mrc = model_restore(&d->m, last_avail, used_idx);
-	FUZZ_ASSERT(rc == mrc, "virtq_restore %s, model %s", virtq_err_name(rc), virtq_err_name(mrc));
-	if (rc == 0) {
-		d->exp_next = d->exp_published = used_idx;
-		/* The model's used ring is what the guest holds now. */
-		guest_read(d->g, d->g->cfg.used_gpa, d->m.used, virtq_used_bytes(d->g->cfg.size));
-	}
+	if (!d->up || d->mode != DEV_MODEL || !(d->ad->caps & VDUT_CAP_SET_INDICES))
+		return;
+	dev_check_used(d); /* before the model takes the used ring as given */
+	want = vg_model_restore(&d->m, last_avail, used_idx);
+	/* Only an exact device is handed a saved state that cannot be. */
+	if (!d->exact && want != VG_R_NONE)
+		return;
+	rc = d->ad->set_indices(d->q, last_avail, used_idx);
+	judge_rc("model-restore", "set_indices", d->exact, rc, VG_R_OTHER, want);
 	check_writes(d);
-	return rc;
+	if (rc != VDUT_OK)
+		return;
+	monitor_sync_idx(&d->mon, used_idx);
+	memset(d->held, 0, d->im->size);
+	d->in_step = true;
+}
+
+void dev_remap(struct fuzz_dev *d, unsigned pick)
+{
+	struct vg_mem *mem = d->im->mem;
+	unsigned i;
+	enum vdut_rc rc;
+
+	if (!d->up || !(d->ad->caps & VDUT_CAP_SET_MEM) || mem->nr == 0)
+		return;
+	i = pick % mem->nr;
+	FUZZ_ASSERT(vg_mem_move(mem, i) == 0, "remapping guest memory failed");
+	for (unsigned k = 0; k < mem->nr; k++)
+		d->regions[k] = (struct vdut_region){mem->r[k].gpa, mem->r[k].size, mem->r[k].dev};
+	rc = d->ad->set_mem(d->q, d->regions, mem->nr);
+	monitor_settle(&d->mon);
+	/* The rings are where they were in guest space: the new map must be taken. */
+	FUZZ_ORACLE("set-mem", rc == VDUT_OK, "set_mem after moving region %u: %s", i, vdut_rc_name(rc));
 }
 
 void dev_drain(struct fuzz_dev *d)
 {
-	int rc;
-
 	if (!d->up)
 		return;
 	/* Each pop consumes an avail entry, so 2 * size + 2 rounds always suffice. */
-	for (uint32_t i = 0; i < 2 * d->g->cfg.size + 2 && i < DEV_MAX_POPS; i++) {
-		rc = dev_pop(d);
-		if (rc == 1) {
+	for (uint32_t i = 0; i < 2 * d->im->size + 2; i++) {
+		enum dev_step s = dev_pop(d);
+
+		if (s == DEV_CHAIN)
 			dev_fill(d, (d->nrec - 1) % DEV_MAX_RECS, UINT32_MAX);
-			continue;
-		}
-		if (rc == 0 || virtq_err_is_fatal(rc))
+		else if (s != DEV_REJECTED)
 			break;
 	}
 	dev_flush(d);
 }
 
-/* A descriptor index no chain holds, or -1 when all are in flight. */
+/* A descriptor no chain the device holds uses, or -1 when all are out. */
 static int free_desc(const struct fuzz_dev *d)
 {
-	for (uint32_t i = 0; i < d->g->cfg.size; i++)
-		if (!(d->q.inflight_map[i / 64] >> (i % 64) & 1))
+	for (uint32_t i = 0; i < d->im->size; i++)
+		if (!d->held[i])
 			return (int)i;
 	return -1;
 }
 
+/* Drain what is left; false when the budget ran out first. */
+static bool drain_quietly(struct fuzz_dev *d, enum dev_step *last)
+{
+	for (;;) {
+		*last = dev_pop(d);
+		if (*last == DEV_OVER)
+			return false;
+		if (*last == DEV_EMPTY || *last == DEV_BROKEN)
+			return true;
+	}
+}
+
 void dev_probe(struct fuzz_dev *d)
 {
-	const struct virtq_queue_config *c;
-	uint8_t desc[16] = {0};
+	struct vg_drv *drv = d->im->drv;
+	struct vdut_chain c;
+	enum dev_step last;
 	uint16_t at;
-	struct virtq_chain chain;
-	struct virtq_seg s;
-	int head, rc;
+	int head;
 
-	if (!d->up)
+	if (!d->up || !d->in_step)
 		return;
-	if (d->mon.total_loads > DEV_MAX_FETCHES) { /* over budget: no probe this run */
-		d->probed = false;
-		return;
-	}
-	/* Last look before the probe writes memory the model does not follow. */
+	/* Last look before the probe changes memory. */
 	check_writes(d);
-	check_used_ring(d);
+	dev_check_used(d);
 	d->probed = true;
-	monitor_stop(&d->mon);
-	c = &d->g->cfg;
-	for (uint32_t i = 0;; i++) {
-		if (i == DEV_MAX_POPS) { /* too much left to drain: no probe this run */
-			monitor_start(&d->mon, d->g, &d->q);
-			return;
-		}
-		rc = virtq_pop(&d->q, &chain);
-		if (rc == 0 || virtq_err_is_fatal(rc))
-			break;
+	if (!drain_quietly(d, &last)) {
+		d->probed = false; /* too much left to drain: no probe this run */
+		return;
 	}
-	if (virtq_broken(&d->q)) {
-		FUZZ_ASSERT(virtq_pop(&d->q, &chain) == VIRTQ_E_BROKEN, "broken queue still pops");
-		monitor_start(&d->mon, d->g, &d->q);
+	if (last == DEV_BROKEN) {
+		FUZZ_ORACLE("probe", d->ad->pop(d->q, &c) == VDUT_QUEUE_BROKEN, "a broken queue still pops");
 		return;
 	}
 	head = free_desc(d);
-	if (head < 0) { /* every descriptor in flight: the driver cannot add anything */
-		monitor_start(&d->mon, d->g, &d->q);
-		return;
-	}
-	/* One zero-length readable descriptor: valid wherever memory is. */
-	guest_write(d->g, c->desc_gpa + 16ull * (unsigned)head, desc, 16);
-	at = virtq_last_avail(&d->q);
-	guest_put_le16(d->g, c->avail_gpa + 4 + 2ull * (at % c->size), (uint16_t)head);
-	guest_put_le16(d->g, c->avail_gpa + 2, (uint16_t)(at + 1));
-	rc = virtq_pop(&d->q, &chain);
-	FUZZ_ASSERT(rc == 1 && virtq_chain_head(&chain) == head,
-		    "after the run a well-formed chain (head %d) is not served: pop %s", head,
-		    virtq_err_name(rc));
-	FUZZ_ASSERT(virtq_chain_next(&chain, &s) == 0, "probe chain walk failed");
-	FUZZ_ASSERT(virtq_push(&d->q, &chain, 0, NULL) == 0, "probe chain push failed");
-	monitor_start(&d->mon, d->g, &d->q);
+	if (head < 0 || !d->in_step)
+		return; /* every descriptor out: the driver cannot add anything */
+	/* One readable byte at the start of guest memory: valid wherever memory is. */
+	vg_drv_write_desc(drv, (uint16_t)head, d->im->mem->r[0].gpa, 1, 0, 0);
+	at = vg_drv_avail_idx(drv);
+	vg_drv_set_avail_ring(drv, at, (uint16_t)head);
+	vg_drv_set_avail_idx(drv, (uint16_t)(at + 1));
+	FUZZ_ORACLE("probe", dev_pop(d) == DEV_CHAIN && d->rec[(d->nrec - 1) % DEV_MAX_RECS].head == head,
+		    "after the run a well-formed chain (head %d) is not served", head);
+	dev_fill(d, (d->nrec - 1) % DEV_MAX_RECS, 0);
+	dev_flush(d);
+	check_writes(d);
 }

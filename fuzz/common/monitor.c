@@ -6,112 +6,112 @@
 #include <string.h>
 
 #include "fuzz.h"
-
-static bool in_range(const void *p, size_t n, const void *base, uint64_t len)
-{
-	const unsigned char *a = p, *b = base;
-
-	return b != NULL && a >= b && (uint64_t)(a - b) <= len && n <= len - (uint64_t)(a - b);
-}
+#include "vguest/layout.h"
 
 static uint16_t used_idx_now(const struct monitor *mon)
 {
-	return guest_le16(mon->g, mon->g->cfg.used_gpa + 2);
+	return vg_mem_load16(mon->im->mem, mon->im->used + VG_USED_IDX);
 }
 
 /*
- * The idx store itself happens after the hook returns, so it is checked at
- * the next hook call or settle(): every slot it publishes must have had its
- * id and len stored first (W1).
+ * The idx store happens after the log call returns, so it is judged at the
+ * next log call or settle(): every slot it publishes must have had its id
+ * and len stored first (W1).  The old idx is the device's own last store, not
+ * the guest field, which the driver may scribble on.
  */
 void monitor_settle(struct monitor *mon)
 {
-	uint16_t now, size = (uint16_t)mon->g->cfg.size;
+	uint16_t now, size = (uint16_t)mon->im->size;
 
 	if (!mon->idx_pending)
 		return;
 	mon->idx_pending = false;
 	now = used_idx_now(mon);
-	for (uint16_t s = mon->idx_before; s != now; s++) {
-		FUZZ_ASSERT(mon->elem[s % size] == 3,
-			    "used idx %u -> %u published slot %u before its id and len were stored",
-			    mon->idx_before, now, s);
+	for (uint16_t s = mon->idx; s != now; s++) {
+		FUZZ_ORACLE("store-order", mon->elem[s % size] == 3,
+			    "used idx %u -> %u published slot %u before its id and len were stored", mon->idx,
+			    now, s);
 		mon->elem[s % size] = 0;
 	}
+	mon->idx = now;
 }
 
-static void on_store(struct monitor *mon, enum virtq_shm_what what, const void *addr, size_t size)
+static void on_store(struct monitor *mon, const void *hva, size_t size)
 {
-	const struct virtq_queue_config *c = &mon->g->cfg;
-	const unsigned char *used = guest_hva(mon->g, c->used_gpa, virtq_used_bytes(c->size));
+	const struct fz_image *im = mon->im;
+	uint64_t gpa = 0, off;
 
-	FUZZ_ASSERT(in_range(addr, size, used, virtq_used_bytes(c->size)),
-		    "device store (what %d, %zu bytes) outside the used ring", what, size);
-	if (what == VIRTQ_SHM_USED_ELEM) {
-		size_t off = (size_t)((const unsigned char *)addr - used) - 4;
-
-		mon->elem[(off / 8) % c->size] |= off % 8 == 0 ? 1 : 2;
-	} else if (what == VIRTQ_SHM_USED_IDX) {
-		/* Not the ring's idx field: the driver (or stray data) may have written it. */
+	FUZZ_ORACLE("store-range",
+		    vg_mem_gpa_of(im->mem, hva, &gpa) && image_touches_used(im, gpa, size) &&
+			    gpa >= im->used && gpa - im->used + size <= vg_used_bytes(im->size),
+		    "device ring store (%zu bytes at gpa 0x%llx) outside the used ring", size,
+		    (unsigned long long)gpa);
+	off = gpa - im->used;
+	if (off >= 4 && off < 4 + 8ull * im->size)
+		mon->elem[((off - 4) / 8) % im->size] |= (off - 4) % 8 == 0 ? 1 : 2;
+	else if (off == VG_USED_IDX)
 		mon->idx_pending = true;
-		mon->idx_before = mon->q->published;
-	}
 }
 
-static void on_load(struct monitor *mon, enum virtq_shm_what what, const void *addr, size_t size)
+static void on_load_desc(struct monitor *mon, const void *hva)
 {
 	uint64_t gpa = 0;
 
-	if (mon->before_load != NULL)
-		mon->before_load(mon->arg, what, addr, size);
-	if (what == VIRTQ_SHM_AVAIL_RING)
-		mon->ring_loads++;
-	if (what != VIRTQ_SHM_DESC)
-		return;
-	FUZZ_ASSERT(mon->nloads < mon->max_loads,
-		    "one pop fetched more than %u descriptors (queue size + indirect bound): "
-		    "unbounded walk", mon->max_loads);
-	guest_gpa(mon->g, addr, &gpa);
+	FUZZ_ORACLE("work-bound", mon->nloads < mon->max_loads,
+		    "one pop fetched more than %u descriptors (queue size + indirect bound): unbounded walk",
+		    mon->max_loads);
+	vg_mem_gpa_of(mon->im->mem, hva, &gpa);
 	mon->loads[mon->nloads++] = gpa;
 	mon->total_loads++;
 }
 
-static void hook(void *opaque, enum virtq_shm_op op, enum virtq_shm_what what, const void *addr,
-		 size_t size)
+static void on_access(void *opaque, enum vdut_access kind, const void *hva, size_t size)
 {
 	struct monitor *mon = opaque;
 
 	monitor_settle(mon);
-	if (op == VIRTQ_SHM_STORE)
-		on_store(mon, what, addr, size);
-	else if (op == VIRTQ_SHM_LOAD)
-		on_load(mon, what, addr, size);
+	if ((kind == VDUT_ACC_LOAD || kind == VDUT_ACC_LOAD_DESC) && mon->before_load)
+		mon->before_load(mon->arg, kind, hva, size);
+	if (kind == VDUT_ACC_STORE)
+		on_store(mon, hva, size);
+	else if (kind == VDUT_ACC_LOAD_DESC)
+		on_load_desc(mon, hva);
 }
 
-void monitor_start(struct monitor *mon, const struct fuzz_guest *g, const struct virtq_queue *q)
+void monitor_start(struct monitor *mon, const struct fz_image *im, const struct vdut_adapter *ad, void *q,
+		   uint32_t max_indirect)
 {
-	uint32_t imax = g->cfg.indirect_max ? g->cfg.indirect_max : VIRTQ_DEFAULT_INDIRECT_MAX;
-
 	memset(mon, 0, sizeof(*mon));
-	mon->g = g;
-	mon->q = q;
-	mon->max_loads = g->cfg.size + imax;
+	mon->im = im;
+	mon->idx = 0; /* the device's used idx starts at 0, whatever the guest's field holds */
+	if (!(ad->caps & VDUT_CAP_ACCESS_LOG) || !ad->set_access_log)
+		return;
+	mon->max_loads = im->size + (max_indirect ? max_indirect : 65536u);
 	mon->loads = malloc(sizeof(*mon->loads) * mon->max_loads);
-	mon->elem = calloc(g->cfg.size, 1);
+	mon->elem = calloc(im->size, 1);
 	FUZZ_ASSERT(mon->loads && mon->elem, "out of memory");
-	virtq_shm_set_hook(hook, mon);
+	mon->on = ad->set_access_log(q, on_access, mon) == VDUT_OK;
 }
 
-void monitor_stop(struct monitor *mon)
+void monitor_stop(struct monitor *mon, const struct vdut_adapter *ad, void *q)
 {
-	monitor_settle(mon);
-	virtq_shm_set_hook(NULL, NULL);
+	if (mon->on) {
+		monitor_settle(mon);
+		ad->set_access_log(q, NULL, NULL);
+	}
+	mon->on = false;
 	free(mon->loads);
 	free(mon->elem);
+	mon->loads = NULL;
+	mon->elem = NULL;
 }
 
-void monitor_window(struct monitor *mon)
+void monitor_window(struct monitor *mon) { mon->nloads = 0; }
+
+void monitor_sync_idx(struct monitor *mon, uint16_t idx)
 {
-	mon->nloads = 0;
-	mon->ring_loads = 0;
+	monitor_settle(mon);
+	mon->idx = idx;
+	if (mon->elem)
+		memset(mon->elem, 0, mon->im->size);
 }

@@ -8,19 +8,16 @@
 
 const struct fuzz_target fuzz_targets[] = {
 	{"rings", &rings_def, fuzz_rings_run,
-	 "guest memory image; differential model + invariants (stray writes, used idx, bounded work, probe)"},
+	 "guest memory image; reference model (exact or the spec's latitude) + invariants (stray writes, "
+	 "data, used ring, bounded work, probe)"},
 	{"ops", &ops_def, fuzz_ops_run,
-	 "driver/device op script; differential model on every step + invariants"},
+	 "driver/device op script incl. reset, restore, reopen, remap; reference model on every step + invariants"},
 	{"notify", &notify_def, fuzz_notify_run,
 	 "publish sequences across the wrap; a required notification is never missed"},
 	{"race", &race_def, fuzz_race_run,
-	 "racing driver rewrites memory between loads; no double fetch, one-snapshot consistency"},
+	 "racing driver rewrites memory between loads; no double fetch, one-snapshot consistency (needs an "
+	 "access log)"},
 	{"empty", &empty_def, fuzz_empty_run, "nothing: harness overhead baseline"},
-#ifdef VIRTQ_FUZZ_DIFF
-	{"diff", &diff_def, fuzz_diff_run,
-	 "rings input served by core and by Linux's vringh; chains, segments, error classes, "
-	 "data, used ring compared (allowlist)"},
-#endif
 };
 const unsigned fuzz_ntargets = sizeof(fuzz_targets) / sizeof(fuzz_targets[0]);
 

@@ -4,20 +4,18 @@
 #define VIRTQ_FUZZ_RUN_H
 
 #include "device.h"
-#include "driver.h"
+#include "driver_ops.h"
 #include "script.h"
 
 struct fuzz_run {
 	struct script_in in;
 	struct script_vals h;
-	struct fuzz_guest g;
+	struct fz_image im;
 	struct fuzz_driver drv;
 };
 
 /* Read the header and lay out guest memory; false if the run cannot start. */
 bool run_begin(struct fuzz_run *r, const struct script_def *def, const uint8_t *data, size_t size);
-/* Device options the header's seed chooses (bit 24: tiny segment arrays). */
-void run_configure_device(const struct fuzz_run *r, struct fuzz_dev *d);
 void run_end(struct fuzz_run *r);
 
 #endif /* VIRTQ_FUZZ_RUN_H */

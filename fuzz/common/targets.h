@@ -15,14 +15,12 @@ struct fuzz_target {
 	const char *checks; /* one line: what its oracle checks */
 };
 
-extern const struct script_def rings_def, ops_def, notify_def, race_def, empty_def, diff_def;
+extern const struct script_def rings_def, ops_def, notify_def, race_def, empty_def;
 int fuzz_rings_run(const uint8_t *data, size_t size);
 int fuzz_ops_run(const uint8_t *data, size_t size);
 int fuzz_notify_run(const uint8_t *data, size_t size);
 int fuzz_race_run(const uint8_t *data, size_t size);
 int fuzz_empty_run(const uint8_t *data, size_t size);
-/* Only in builds with the Linux interop (VIRTQ_FUZZ_DIFF): it links vringh. */
-int fuzz_diff_run(const uint8_t *data, size_t size);
 
 extern const struct fuzz_target fuzz_targets[];
 extern const unsigned fuzz_ntargets;

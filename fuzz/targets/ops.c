@@ -2,15 +2,16 @@
 /*
  * ops: a script of interleaved driver and device operations.  The driver ops
  * are those of rings (any descriptor field, avail idx moved by any amount,
- * flags, used_event, well-formed chains); the device ops pop and walk, fill,
+ * flags, used_event, well-formed chains); the device ops pop and serve, fill,
  * flush with the notify decision, enable or disable kicks, reset, restore
- * indices, re-open a head, drain.  Judged step by step by the differential
- * oracle: core and the reference model must agree on every return code,
- * segment, descriptor fetch, used ring byte and notify decision, on top of
- * the invariants of device.h.
+ * indices, re-open a head, drain, and remap guest memory under the live queue
+ * (what a vhost-user back-end sees on SET_MEM_TABLE).  Judged step by step
+ * against the reference model, on top of the invariants of device.h: chains
+ * remembered across a reset or restore are returned too, and the model's own
+ * view of which chains are alive says whether that must be refused.
  */
-#include "run.h"
 #include "fuzz.h"
+#include "run.h"
 #include "targets.h"
 
 enum {
@@ -22,21 +23,23 @@ enum {
 	OP_RESTORE,
 	OP_REOPEN,
 	OP_DRAIN,
+	OP_REMAP,
 };
 
 static const struct script_op ops_ops[] = {
 	DRIVER_OP_TABLE,
-	{"pop", 0, {{0}}, "device pops one chain and walks it through the cursors"},
+	{"pop", 0, {{0}}, "device pops one chain and serves it through its cursors"},
 	{"fill", 2, {{"pick", 1}, {"written", 4}}, "device returns remembered chain #pick"},
 	{"flush", 0, {{0}}, "device publishes used idx and decides whether to notify"},
 	{"kicks", 1, {{"on", 1}}, "device enables (odd) or disables (even) kicks"},
 	{"reset", 0, {{0}}, "device resets the queue"},
 	{"restore", 2, {{"last_avail", 2}, {"used", 2}}, "device restores indices"},
 	{"reopen", 1, {{"head", 2}}, "device re-opens a head after restore"},
-	{"drain", 0, {{0}}, "device pops, walks and returns until empty or error"},
+	{"drain", 0, {{0}}, "device pops, serves and returns until empty or error"},
+	{"remap", 1, {{"region", 1}}, "guest memory region #region moves to a new host mapping"},
 };
-const struct script_def ops_def = {"ops", 5, FUZZ_HEADER_FIELDS,
-				   sizeof(ops_ops) / sizeof(ops_ops[0]), ops_ops};
+const struct script_def ops_def = {"ops", 5, FUZZ_HEADER_FIELDS, sizeof(ops_ops) / sizeof(ops_ops[0]),
+				   ops_ops};
 
 static void device_op(struct fuzz_dev *d, const struct script_vals *op)
 {
@@ -65,6 +68,9 @@ static void device_op(struct fuzz_dev *d, const struct script_vals *op)
 	case OP_DRAIN:
 		dev_drain(d);
 		break;
+	case OP_REMAP:
+		dev_remap(d, (unsigned)op->v[0]);
+		break;
 	default:
 		break;
 	}
@@ -72,15 +78,14 @@ static void device_op(struct fuzz_dev *d, const struct script_vals *op)
 
 int fuzz_ops_run(const uint8_t *data, size_t size)
 {
+	static struct fuzz_dev d;
 	struct fuzz_run r;
 	struct script_vals op;
-	static struct fuzz_dev d;
 	bool device_ran = false;
 
 	if (!run_begin(&r, &ops_def, data, size))
 		return 0;
-	if (dev_init(&d, &r.g, true)) {
-		run_configure_device(&r, &d);
+	if (dev_init(&d, &r.im, DEV_MODEL)) {
 		while (script_read_op(&r.in, &ops_def, &op)) {
 			if (op.op >= DRIVER_OPS) {
 				device_op(&d, &op);
@@ -95,7 +100,7 @@ int fuzz_ops_run(const uint8_t *data, size_t size)
 				device_ran = false;
 			}
 			r.drv.wrote_used = false;
-			driver_apply(&r.drv, &r.g, &op);
+			driver_apply(&r.drv, &op);
 			if (r.drv.wrote_used)
 				dev_resync_used(&d);
 		}

@@ -1,16 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * rings: the input is the guest's memory.  Header: queue size, features,
- * region layout with holes, indirect bound, and a seed for the device's
- * choices; then driver ops that write descriptors, avail ring, indirect
- * tables, data and the initial used ring.  The device then pops until empty
- * or error, walks every chain through the cursors, returns the chains in a
- * seed-chosen order with seed-chosen written counts and batch sizes, and
- * decides notifications.  Oracle: the reference model (differential) and the
- * invariants of device.h.
+ * region layout with holes, the device's indirect bound, and a seed for the
+ * device's choices; then driver ops that write descriptors, avail ring,
+ * indirect tables, data and the initial used ring.  The device then pops
+ * until empty or error, walks and serves every chain through its cursors,
+ * returns the chains in a seed-chosen order with seed-chosen written counts
+ * and batch sizes, and decides notifications.  Oracle: the reference model
+ * (exact, or the spec's latitude, as the device declares) and the invariants
+ * of device.h, whatever device is behind the interface.
  */
-#include "run.h"
 #include "fuzz.h"
+#include "run.h"
 #include "targets.h"
 
 static const struct script_op rings_ops[] = {DRIVER_OP_TABLE};
@@ -31,10 +32,10 @@ static void serve(struct fuzz_dev *d, uint32_t seed)
 
 	if (seed & 0x10000)
 		dev_kicks(d, false);
-	for (uint32_t i = 0; i < 2 * d->g->cfg.size + 2 && i < DEV_MAX_POPS && d->nrec < DEV_MAX_RECS; i++) {
-		int rc = dev_pop(d);
+	for (uint32_t i = 0; i < 2 * d->im->size + 2 && d->nrec < DEV_MAX_RECS; i++) {
+		enum dev_step st = dev_pop(d);
 
-		if (rc == 0 || virtq_err_is_fatal(rc))
+		if (st != DEV_CHAIN && st != DEV_REJECTED)
 			break;
 	}
 	n = d->nrec < DEV_MAX_RECS ? d->nrec : DEV_MAX_RECS;
@@ -48,7 +49,7 @@ static void serve(struct fuzz_dev *d, uint32_t seed)
 	}
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t r = next_rand(&s);
-		/* Sometimes more than the chain holds: the cap must hold (USED-3). */
+		/* Sometimes more than the chain holds: the cap must hold (SPLIT-USED-3). */
 		uint32_t written = r & 1 ? UINT32_MAX : r % (uint32_t)(d->rec[order[i]].cap + 17);
 
 		dev_fill(d, order[i], written);
@@ -62,17 +63,16 @@ static void serve(struct fuzz_dev *d, uint32_t seed)
 
 int fuzz_rings_run(const uint8_t *data, size_t size)
 {
+	static struct fuzz_dev d;
 	struct fuzz_run r;
 	struct script_vals op;
-	static struct fuzz_dev d;
 
 	if (!run_begin(&r, &rings_def, data, size))
 		return 0;
 	while (script_read_op(&r.in, &rings_def, &op))
-		driver_apply(&r.drv, &r.g, &op);
-	if (dev_init(&d, &r.g, true)) {
-		run_configure_device(&r, &d);
-		serve(&d, (uint32_t)r.h.v[H_SEED]);
+		driver_apply(&r.drv, &op);
+	if (dev_init(&d, &r.im, DEV_MODEL)) {
+		serve(&d, r.im.seed);
 		dev_probe(&d);
 		dev_fini(&d);
 	}

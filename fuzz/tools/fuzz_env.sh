@@ -7,14 +7,19 @@
 FUZZ_TIMEOUT_S=25
 FUZZ_RSS_MB=2560
 
-# fuzz_dict ROOT TARGET: the target's dictionary (diff takes the rings input).
-fuzz_dict() {
-  if [ "$2" = diff ]; then echo "$1/corpus/rings.dict"; else echo "$1/corpus/$2.dict"; fi
-}
+# A fuzz binary is fuzz_<target> (the core) or fuzz_<target>_<device> (any
+# other device behind the device interface); the names here are what follows
+# fuzz_.  fuzz_input ROOT NAME: the target whose input format it takes.
+fuzz_input() { echo "${2%%_*}"; }
 
-# fuzz_seed_dirs ROOT TARGET: its seeds, then its regression inputs if any,
-# one directory a line.
+# fuzz_dict ROOT NAME: the dictionary of its input format.
+fuzz_dict() { echo "$1/corpus/$(fuzz_input "$1" "$2").dict"; }
+
+# fuzz_seed_dirs ROOT NAME: the seeds of its input format, then the
+# regression inputs if any, one directory a line.
 fuzz_seed_dirs() {
-  echo "$1/corpus/$2"
-  if [ -d "$1/corpus/regressions/$2" ]; then echo "$1/corpus/regressions/$2"; fi
+  local t
+  t=$(fuzz_input "$1" "$2")
+  echo "$1/corpus/$t"
+  if [ -d "$1/corpus/regressions/$t" ]; then echo "$1/corpus/regressions/$t"; fi
 }

@@ -8,7 +8,7 @@ set -euo pipefail
 [ $# -eq 4 ] || { echo "usage: $0 TARGET CRASH_FILE NAME \"what it found\"" >&2; exit 2; }
 target=$1 crash=$2 name=$3 what=$4
 root=$(cd "$(dirname "$0")/../.." && pwd)
-case $target in rings|ops|notify|race|diff) ;; *) echo "unknown target $target" >&2; exit 2 ;; esac
+case $target in rings|ops|notify|race) ;; *) echo "unknown target $target" >&2; exit 2 ;; esac
 [ -f "$crash" ] || { echo "no such file: $crash" >&2; exit 2; }
 [[ $name =~ ^[a-z0-9-]+$ ]] || { echo "NAME: lowercase letters, digits, dashes" >&2; exit 2; }
 sha=$(sha1sum "$crash" | cut -c1-12)

@@ -240,9 +240,10 @@ void vg_model_walk(const struct vg_mem *mem, const struct vg_model_cfg *c, uint1
 
 		if (i >= entries)
 			return stop(w, VG_R_NEXT_RANGE, 0);
-		/* §2.7.5.2: no chain is longer than its table; a longer walk is a loop. */
+		/* §2.7.5.2: no chain is longer than its table; a longer walk is a loop (either name). */
 		if (taken == limit)
-			return stop(w, in_table ? VG_R_INDIRECT_LOOP : VG_R_CHAIN_LOOP, 0);
+			return stop(w, in_table ? VG_R_INDIRECT_LOOP : VG_R_CHAIN_LOOP,
+				    BIT(VG_R_INDIRECT_LOOP) | BIT(VG_R_CHAIN_LOOP));
 		if (w->nvisit == w->visit_cap) {
 			w->latitude |= VG_WALK_TRUNCATED;
 			return stop(w, VG_R_OTHER, 0);
@@ -306,8 +307,9 @@ bool vg_model_init(struct vg_model *m, const struct vg_mem *mem, const struct vg
 	m->event_idx = cfg->features & VG_FEATURE(VG_F_EVENT_IDX);
 	m->inflight = calloc(cfg->size, 1);
 	m->known = calloc(cfg->size, 1);
+	m->tainted = calloc(cfg->size, 1);
 	m->ring = calloc(cfg->size, sizeof(*m->ring));
-	if (!m->inflight || !m->known || !m->ring) {
+	if (!m->inflight || !m->known || !m->tainted || !m->ring) {
 		vg_model_free(m);
 		return false;
 	}
@@ -320,8 +322,9 @@ void vg_model_free(struct vg_model *m)
 {
 	free(m->inflight);
 	free(m->known);
+	free(m->tainted);
 	free(m->ring);
-	m->inflight = m->known = NULL;
+	m->inflight = m->known = m->tainted = NULL;
 	m->ring = NULL;
 }
 
@@ -332,6 +335,7 @@ void vg_model_reset(struct vg_model *m)
 	m->last_avail = m->seen_avail = 0;
 	memset(m->inflight, 0, m->cfg.size);
 	memset(m->known, 0, m->cfg.size);
+	memset(m->tainted, 0, m->cfg.size);
 	m->next_used = m->published = 0;
 	m->decided = 0;
 	m->undecided = 0;
@@ -354,8 +358,15 @@ enum vg_reason vg_model_restore(struct vg_model *m, uint16_t last_avail, uint16_
 	return VG_R_NONE;
 }
 
-void vg_model_driver_wrote_used(struct vg_model *m)
+void vg_model_take_used(struct vg_model *m)
 {
+	/*
+	 * An entry returned but not yet published may already be in the ring (a
+	 * device may write it at return time) and is now overwritten: once
+	 * published, what it holds is the driver's doing, not the device's.
+	 */
+	for (uint16_t i = m->published; i != m->next_used; i++)
+		m->tainted[i & (m->cfg.size - 1)] = 1;
 	take_fields(m);
 	for (uint32_t s = 0; s < m->cfg.size; s++) {
 		if (!m->known[s])
@@ -385,6 +396,14 @@ static int refresh(struct vg_model *m)
 	}
 	m->seen_avail = idx;
 	return ahead != 0;
+}
+
+bool vg_model_avail_sane(const struct vg_model *m)
+{
+	uint16_t idx = vg_mem_load16(m->mem, m->cfg.avail + VG_AVAIL_IDX);
+	uint16_t ahead = (uint16_t)(idx - m->last_avail);
+
+	return !m->broken && ahead <= m->cfg.size && ahead >= (uint16_t)(m->seen_avail - m->last_avail);
 }
 
 static enum vg_pop open_head(struct vg_model *m, uint16_t head, struct vg_walk *w, struct vg_mchain *mc,
@@ -472,6 +491,7 @@ enum vg_reason vg_model_fill(struct vg_model *m, struct vg_mchain *mc, uint32_t 
 	slot = (uint16_t)(m->next_used & (m->cfg.size - 1));
 	/* SPLIT-USED-3: never more than the writable bytes handed out. */
 	m->ring[slot] = (struct vg_used_slot){mc->head, written < mc->cap ? written : (uint32_t)mc->cap};
+	m->tainted[slot] = 0;
 	m->next_used++;
 	m->inflight[mc->head] = 0;
 	mc->returned = true;
@@ -487,8 +507,12 @@ enum vg_reason vg_model_flush(struct vg_model *m)
 	n = (uint16_t)(m->next_used - m->published);
 	if (n == 0)
 		return VG_R_NONE;
-	for (uint16_t i = m->published; i != m->next_used; i++)
-		m->known[i & (m->cfg.size - 1)] = 1;
+	for (uint16_t i = m->published; i != m->next_used; i++) {
+		uint16_t s = i & (m->cfg.size - 1);
+
+		m->known[s] = !m->tainted[s];
+		m->tainted[s] = 0;
+	}
 	m->undecided = m->undecided + n > 65536u ? 65536u : m->undecided + n;
 	m->published = m->next_used;
 	m->idx_field = m->published;

@@ -61,6 +61,8 @@ struct virtq_chain {
 	bool writing;                   /* a writable descriptor was seen */
 	bool returned;                  /* pushed; further pushes are refused */
 	int error;                      /* sticky chain error, or 0 */
+	uint32_t epoch;                 /* the queue's life it was taken in */
+	uint32_t mem_gen;               /* the memory map it is walked under */
 	uint64_t cur_gpa;               /* unyielded rest of the current descriptor */
 	uint32_t cur_len;
 	bool cur_writable;
@@ -77,8 +79,9 @@ static inline uint16_t virtq_chain_head(const struct virtq_chain *c) { return c-
  * guest memory region into the next yields one segment per region.
  * @return 1 and @p seg filled; 0 at the end of the chain; or a chain error
  *         (VIRTQ_E_NEXT_RANGE, _CHAIN_LOOP, _INDIRECT_*, _READ_AFTER_WRITE,
- *         _ADDR_OVERFLOW, _ADDR_RANGE, _CHAIN_TOO_BIG), repeated on every later
- *         call.
+ *         _ADDR_OVERFLOW, _ADDR_RANGE, _CHAIN_TOO_BIG; _MEM_CHANGED after
+ *         virtq_set_mem(); _STALE_CHAIN after a reset or restore), repeated on
+ *         every later call.
  */
 int virtq_chain_next(struct virtq_chain *c, struct virtq_seg *seg);
 

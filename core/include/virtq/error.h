@@ -47,7 +47,9 @@ extern "C" {
 	X(ADDR_RANGE, -22, chain, "buffer is not inside guest memory")                         \
 	X(CHAIN_TOO_BIG, -23, chain, "total chain length is 2^32 bytes or more")              \
 	X(NOT_IN_FLIGHT, -24, call, "chain is not in flight (returned twice or never popped)") \
-	X(IOV_FULL, -25, chain, "segment array too small for the chain")
+	X(IOV_FULL, -25, chain, "segment array too small for the chain")                     \
+	X(STALE_CHAIN, -26, call, "chain was taken before a reset or restore of its queue")    \
+	X(MEM_CHANGED, -27, chain, "guest memory map changed while the chain was walked")
 
 /** Error codes; all negative so that `rc < 0` tests for failure. */
 enum virtq_error {
@@ -58,7 +60,7 @@ enum virtq_error {
 };
 
 /** Lowest (most negative) error code; VIRTQ_E_LAST <= every code < 0. */
-#define VIRTQ_E_LAST VIRTQ_E_IOV_FULL
+#define VIRTQ_E_LAST VIRTQ_E_MEM_CHANGED
 
 /**
  * Human-readable text for an error code.

@@ -46,7 +46,8 @@ struct virtq_mem_region {
  * @param contig  out: bytes from the returned pointer that are host-contiguous
  *                and inside guest memory, 1..len
  * @return host pointer for @p gpa, or NULL if @p gpa is not guest memory.
- * The pointer must stay valid until the queue is reset or re-initialised.
+ * The pointer must stay valid until the queue is re-initialised or given
+ * another map with virtq_set_mem().
  */
 typedef void *(*virtq_translate_fn)(void *opaque, uint64_t gpa, uint64_t len, uint64_t *contig);
 
@@ -60,7 +61,9 @@ struct virtq_mem {
 
 /**
  * Use a table of regions.  The table is referenced, not copied, and must
- * outlive every queue that uses @p m.
+ * outlive every queue that uses @p m.  To change the map of a live queue,
+ * re-initialise (or replace) @p m, then call virtq_set_mem(), which drops the
+ * translations the queue keeps.
  * @return 0, or VIRTQ_E_MEM_REGIONS if a region is empty, has a NULL host
  *         pointer, wraps the guest or host address space, or overlaps another
  *         region in guest-physical space; VIRTQ_E_INVAL for NULL arguments.

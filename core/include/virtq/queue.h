@@ -68,9 +68,12 @@ struct virtq_queue {
 	uint16_t *used_event;  /* avail->ring[size]: driver-written */
 	uint16_t *avail_event; /* after used->ring[size]: device-written */
 	const struct virtq_mem *mem;
+	uint64_t desc_gpa, avail_gpa, used_gpa; /* where the driver put the parts */
 	uint64_t features;
 	uint32_t size;
 	uint32_t indirect_max;
+	uint32_t epoch;        /* life of the queue: a new one at init, reset and restore */
+	uint32_t mem_gen;      /* bumped by virtq_set_mem: chains walked under another map stop */
 	int broken;            /* 0 or the error that broke the queue */
 	uint16_t last_avail;   /* next avail slot to consume (free-running) */
 	uint16_t shadow_avail; /* avail idx as last read */
@@ -110,6 +113,22 @@ int virtq_init(struct virtq_queue *q, const struct virtq_queue_config *cfg);
 int virtq_pop(struct virtq_queue *q, struct virtq_chain *chain);
 
 /**
+ * Give a live queue another guest memory map (vhost-user SET_MEM_TABLE, a
+ * hot-plugged region): the same guest-physical contents at new host
+ * addresses, or @p mem re-initialised in place.  Every translation the queue
+ * keeps is dropped: the ring parts are translated again at the same guest
+ * addresses, the region remembered across chains is forgotten, and a chain
+ * whose walk is not finished fails its next step with VIRTQ_E_MEM_CHANGED
+ * (it is still returned as usual; its len is capped at what it had yielded).
+ * Segments already handed out point into the old mapping: the caller keeps
+ * that mapping until it is done with them.  @p mem must outlive the queue.
+ * @return 0; VIRTQ_E_INVAL; VIRTQ_E_RING_RANGE or VIRTQ_E_RING_ALIGN when a
+ *         ring part is not in the new map: the queue then keeps nothing of
+ *         either map and reports VIRTQ_E_BROKEN until virtq_init() again.
+ */
+int virtq_set_mem(struct virtq_queue *q, const struct virtq_mem *mem);
+
+/**
  * Write the used entry for @p chain without publishing it (batching).
  * len = @p written capped to the writable bytes the walk has yielded so far,
  * so it never overstates (SPLIT-USED-3, catalogue §5 item 1); a read-only
@@ -117,7 +136,12 @@ int virtq_pop(struct virtq_queue *q, struct virtq_chain *chain);
  * If queue-size entries are already filled and unpublished (possible only
  * when a hostile driver re-posts heads before seeing them used), they are
  * flushed first so that none is overwritten.
- * @return 0, VIRTQ_E_BROKEN, VIRTQ_E_INVAL (chain of another queue), or
+ * A chain taken before a virtq_reset() or virtq_restore() of its queue is
+ * refused whatever its head, even if that head was popped again since: its
+ * walk described the driver's old chain (a device completing requests after
+ * a reset would otherwise publish them against the new ones).
+ * @return 0, VIRTQ_E_BROKEN, VIRTQ_E_INVAL (chain of another queue),
+ *         VIRTQ_E_STALE_CHAIN (taken before a reset or restore) or
  *         VIRTQ_E_NOT_IN_FLIGHT (second return of the same chain).
  */
 int virtq_fill(struct virtq_queue *q, struct virtq_chain *chain, uint32_t written);
@@ -169,13 +193,15 @@ int virtq_enable_kicks(struct virtq_queue *q);
 
 /**
  * Return to the state right after virtq_init(): indices 0, nothing in flight,
- * kicks enabled, not broken.  Touches no guest memory (GEN-RST-2, VQ-RST-2).
+ * kicks enabled, not broken.  Chains taken before are stale from now on
+ * (virtq_fill refuses them).  Touches no guest memory (GEN-RST-2, VQ-RST-2).
  */
 void virtq_reset(struct virtq_queue *q);
 
 /**
  * Restore indices after migration or a device restart.  Forgets in-flight
- * chains; mark those the device still holds with virtq_reopen().  The next
+ * chains (chain objects from before are stale); mark those the device still
+ * holds with virtq_reopen().  The next
  * notify decision notifies unconditionally (catalogue §4.2 item 2).
  * @param last_avail  next avail slot the device will consume
  * @param used_idx    used idx as published to the driver

@@ -103,6 +103,7 @@ struct vg_model {
 	uint16_t published;       /* entries made visible */
 	struct vg_used_slot *ring;/* [size] */
 	uint8_t *known;           /* [size]: slot holds a published entry the model vouches for */
+	uint8_t *tainted;         /* [size]: returned, unpublished, and the driver wrote over it since */
 	uint16_t idx_field, flags_field, event_field;
 	bool idx_known, flags_known, event_known;
 	/* notifications */
@@ -130,6 +131,13 @@ enum vg_pop vg_model_pop(struct vg_model *m, struct vg_walk *w, struct vg_mchain
 /** Re-open a head in flight when the state was saved (after a restore). */
 enum vg_pop vg_model_reopen(struct vg_model *m, uint16_t head, struct vg_walk *w, struct vg_mchain *mc,
 			    enum vg_reason *why);
+/**
+ * Whether avail idx, as guest memory holds it now, is one a driver may have
+ * published: at most Q ahead of the device's position and not behind what the
+ * model has seen (SPLIT-AV-3, AV-6).  A device that reads avail idx at other
+ * moments than the model can only be compared while this holds.
+ */
+bool vg_model_avail_sane(const struct vg_model *m);
 /** Return @p mc with @p written bytes claimed.  @return VG_R_NONE or why it must be refused. */
 enum vg_reason vg_model_fill(struct vg_model *m, struct vg_mchain *mc, uint32_t written);
 /** Make every returned entry visible.  @return VG_R_NONE or VG_R_BROKEN. */
@@ -141,8 +149,11 @@ enum vg_reason vg_model_disable_kicks(struct vg_model *m);
 enum vg_reason vg_model_enable_kicks(struct vg_model *m, bool *pending);
 void vg_model_reset(struct vg_model *m);
 enum vg_reason vg_model_restore(struct vg_model *m, uint16_t last_avail, uint16_t used_idx);
-/** The driver wrote into the used ring: what it holds now is the expectation. */
-void vg_model_driver_wrote_used(struct vg_model *m);
+/**
+ * The used ring changed under the model: the driver wrote it, or a buffer the
+ * driver lent the device lies over it.  What it holds now is the expectation.
+ */
+void vg_model_take_used(struct vg_model *m);
 /**
  * Compare the used ring in guest memory with what the model vouches for:
  * published entries, used idx, and the suppression fields (@p suppression:

@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The fuzzed driver: operations that write driver-owned guest memory.
- * They come first, in this order, in the op tables of the rings, ops and
- * race targets, so one implementation serves all three.  Nothing here is
- * checked: the point is to let the input be any driver, well-behaved or not.
+ * The fuzzed driver: operations that write driver-owned guest memory, through
+ * the guest's driver (vguest/driver.h).  They come first, in this order, in
+ * the op tables of the rings, ops and race targets, so one implementation
+ * serves all three.  Nothing here is checked: the point is to let the input
+ * be any driver, well-behaved or not.
  */
-#ifndef VIRTQ_FUZZ_DRIVER_H
-#define VIRTQ_FUZZ_DRIVER_H
+#ifndef VIRTQ_FUZZ_DRIVER_OPS_H
+#define VIRTQ_FUZZ_DRIVER_OPS_H
 
-#include "guest.h"
+#include <stdbool.h>
+
+#include "image.h"
 #include "script.h"
 
 enum driver_op {
@@ -44,14 +47,14 @@ enum driver_op {
 	{"used_init", 3, {{"slot", 2}, {"id", 4}, {"len", 4}}, "driver writes used ring[slot]"}
 
 struct fuzz_driver {
-	uint16_t avail_shadow; /* avail idx including added, unpublished entries */
-	uint16_t next_desc;
-	uint32_t data_cursor;
+	struct fz_image *im;
+	uint16_t next_desc;    /* where the next well-formed chain starts */
+	uint32_t data_cursor;  /* where its buffers go in the data window */
 	bool wrote_used;       /* a write landed in the used ring (cleared by the caller) */
 };
 
-void driver_init(struct fuzz_driver *drv, struct fuzz_guest *g);
+void driver_init(struct fuzz_driver *drv, struct fz_image *im);
 /* Apply driver op @op (< DRIVER_OPS). */
-void driver_apply(struct fuzz_driver *drv, struct fuzz_guest *g, const struct script_vals *op);
+void driver_apply(struct fuzz_driver *drv, const struct script_vals *op);
 
-#endif /* VIRTQ_FUZZ_DRIVER_H */
+#endif /* VIRTQ_FUZZ_DRIVER_OPS_H */

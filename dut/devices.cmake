@@ -1,0 +1,14 @@
+# The implementations of this tree behind the device interface.  Read last by
+# the top level, once the harnesses (fuzz/, conformance/) have defined what
+# virtq_add_device() builds.
+virtq_add_device(core ADAPTER ${VIRTQ_DUT_DIR}/adapters/core.c LIBRARIES virtq_instrumented
+  DESCRIPTION "virtq core (virtq_instrumented: the sources of libvirtq with the access-log seam)"
+  FUZZ rings ops notify race)
+
+# Linux's vringh, when the interop could build it: judged with the spec's latitude.
+if(VIRTQ_LINUX_OK)
+  virtq_add_device(vringh ADAPTER ${VIRTQ_DUT_DIR}/adapters/vringh.c
+    LIBRARIES virtq_vringh_device virtq
+    DESCRIPTION "Linux 6.1 drivers/vhost/vringh.c (user flavour), built in user space"
+    FUZZ rings ops notify)
+endif()

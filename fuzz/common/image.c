@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+/* The guest image of a fuzz input (see image.h). */
+#include "image.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include "fuzz.h"
+#include "vguest/layout.h"
+
+static void say(const char *s) { (void)!write(2, s, strlen(s)); }
+
+/*
+ * The device touched a guard page or memory retired by a remap: an oracle
+ * finding like any other (oracle guest-fault), reported from the signal
+ * handler with async-signal-safe writes only, then abort() as every oracle.
+ */
+static void on_fault(void *arg, uint64_t gpa, enum vg_kind kind, const char *what)
+{
+	char hex[19] = "0x";
+
+	(void)arg;
+	(void)kind;
+	for (int i = 0; i < 16; i++)
+		hex[2 + i] = "0123456789abcdef"[(gpa >> (60 - 4 * i)) & 15];
+	hex[18] = '\0';
+	say("FUZZ_ASSERT failed at " __FILE__ ": oracle guest-fault: the device faulted in guest memory\n  ");
+	say(what);
+	say(" (gpa ");
+	say(hex);
+	say(")\n");
+	abort();
+}
+
+/* One guest memory for the process: its mappings are reused from input to input. */
+static struct vg_mem *process_mem(void)
+{
+	static struct vg_mem m;
+	static bool ready;
+
+	if (!ready) {
+		vg_mem_init(&m, VG_MEM_TIGHT | VG_MEM_REUSE | VG_MEM_SHADOW);
+		vg_mem_on_fault(&m, on_fault, NULL);
+		ready = true;
+	}
+	return &m;
+}
+
+/* Ring parts back to back; with min_align each sits at exactly its minimum alignment. */
+static uint64_t place_rings(struct fz_image *im, uint64_t base, bool min_align)
+{
+	uint64_t p = base + (min_align ? 16 : 0);
+
+	im->desc = p;
+	p += vg_desc_bytes(im->size);
+	im->avail = p + (min_align ? 2 : 0);
+	p = im->avail + vg_avail_bytes(im->size);
+	p = (p + 3) & ~UINT64_C(3);
+	im->used = p + (min_align ? 4 : 0);
+	return im->used + vg_used_bytes(im->size) - base;
+}
+
+/* The device's variant: callback translation, tiny segment arrays, its indirect bound. */
+static uint32_t variant_of(const struct script_vals *h)
+{
+	uint32_t seed = (uint32_t)h->v[H_SEED], v = 0;
+
+	if (h->v[H_LAYOUT] & 0x80)
+		v |= 0x1;
+	if (seed & 0x1000000)
+		v |= 0x2 | (((seed >> 25) % 4) << 2);
+	return v | ((uint32_t)(h->v[H_IMAX] & 0xFF) << 8);
+}
+
+bool image_init(struct fz_image *im, const struct script_vals *h)
+{
+	uint8_t layout = (uint8_t)h->v[H_LAYOUT];
+	bool rings_in_data = layout & 0x20;
+	uint64_t ring_len;
+
+	memset(im, 0, sizeof(*im));
+	im->mem = process_mem();
+	im->size = 1u << (h->v[H_SIZE] % 16);
+	im->features = (h->v[H_FEAT] & 1 ? VG_FEATURE(VG_F_INDIRECT_DESC) : 0) |
+		       (h->v[H_FEAT] & 2 ? VG_FEATURE(VG_F_EVENT_IDX) : 0) | VG_FEATURE(VG_F_VERSION_1);
+	im->variant = variant_of(h);
+	im->seed = (uint32_t)h->v[H_SEED];
+	ring_len = place_rings(im, rings_in_data ? DATA_GPA + DATA_CHUNK - 0x100 : RING_GPA, layout & 0x10);
+	if (layout & 0x40) {
+		im->desc += 8;
+		ring_len += 8;
+	}
+	if (!rings_in_data && vg_mem_add(im->mem, RING_GPA, ring_len) < 0)
+		return false;
+	for (unsigned i = 0; i < DATA_CHUNKS; i++)
+		if (!(layout & (1u << i)) && vg_mem_add(im->mem, DATA_GPA + i * DATA_CHUNK, DATA_CHUNK) < 0)
+			return false;
+	im->drv = vg_drv_create_at(im->mem, im->size, im->features, im->desc, im->avail, im->used);
+	return im->drv != NULL;
+}
+
+void image_fini(struct fz_image *im)
+{
+	vg_drv_destroy(im->drv);
+	im->drv = NULL;
+	vg_mem_clear(im->mem);
+}
+
+static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return alen && blen && a < b + blen && b < a + alen;
+}
+
+bool image_touches_used(const struct fz_image *im, uint64_t gpa, uint64_t len)
+{
+	return overlaps(gpa, len, im->used, vg_used_bytes(im->size));
+}
+
+bool image_touches_driver_parts(const struct fz_image *im, uint64_t gpa, uint64_t len)
+{
+	return overlaps(gpa, len, im->desc, vg_desc_bytes(im->size)) ||
+	       overlaps(gpa, len, im->avail, vg_avail_bytes(im->size));
+}

@@ -17,6 +17,12 @@ clause of the catalogue a status per implementation:
              log, or every test of it was cut short by another clause's
              violation ("blocked by ...")
 
+Every clause also says what a verdict on it rests on (catalogue column
+evidence): memory (what the harness observes itself: guest memory, the
+request and reply bytes, the notification decisions), log (only the access
+log the implementation reports about its own loads, stores and fences:
+self-reported) or none (not observable here, or no oracle of its own).
+
 Exit status: 1 if the first implementation has any clause failing, 2 on a
 usage or run error, 0 otherwise.  See README "Conformance".
 """
@@ -54,6 +60,18 @@ CATALOGUE_SECTIONS = OrderedDict([
     ("2.2", "Queue-level transport rules"),
 ])
 EXIT_FATAL = 86  # findings.h VQC_EXIT_FATAL
+# Catalogue column evidence: what a verdict on a clause rests on.
+EVIDENCE = OrderedDict([
+    ("memory", "observed by the harness itself: guest memory (stores faulting on read-only pages, "
+               "guard bytes, the shadow compare, poisoned used entries and buffers, the used ring "
+               "as the driver reaps it), the request and reply bytes, the notification decisions"),
+    ("log", "judged only from the access log the implementation reports about its own loads, "
+            "stores and fences (VQC_CAP_ACCESS_LOG): self-reported, so a faulty log can hide a "
+            "violation; untested without a log"),
+    ("none", "not observable here (n/a rows, transport and device-status rows) or no oracle of "
+             "its own"),
+])
+JUDGED = ("pass", "fail", "warn")
 
 
 # ---------------------------------------------------------------- catalogue
@@ -72,7 +90,22 @@ def load_catalogue(path):
             if len(cols) != len(header):
                 raise SystemExit(f"{path}: row {cols[0]} has {len(cols)} columns, want {len(header)}")
             rows.append(dict(zip(header, cols)))
+    if header is None or "evidence" not in header:
+        raise SystemExit(f"{path}: no evidence column ({', '.join(EVIDENCE)})")
+    for r in rows:
+        if r["evidence"] not in EVIDENCE:
+            raise SystemExit(f"{path}: row {r['id']}: evidence {r['evidence']!r}, "
+                             f"want one of {', '.join(EVIDENCE)}")
+        if r["testable"] in ("na", "out") and r["evidence"] != "none":
+            raise SystemExit(f"{path}: row {r['id']} is testable={r['testable']}, so its "
+                             "evidence must be none")
     return rows
+
+
+def evidence_of_verdict(row, status):
+    """What this run's verdict on a clause rests on: the catalogue's kind when
+    the clause was judged (pass, fail, warn), none when it is n/a or untested."""
+    return row["evidence"] if status in JUDGED else "none"
 
 
 # ---------------------------------------------------------------- running
@@ -242,7 +275,8 @@ def analyse(raw, catalogue):
             by_clause_findings[f["clause"]].append((it, f))
     for row in catalogue:
         cid = row["id"]
-        st = {"status": None, "why": "", "findings": [], "tests": [], "notes": []}
+        st = {"status": None, "why": "", "findings": [], "tests": [], "notes": [],
+              "evidence": row["evidence"]}
         tagged = [it for it in iterations if cid in it["tags"]]
         st["tests"] = [it["label"] if "label" in it else f"{it['test']}[{it['iter']}]" for it in tagged]
         fnd = by_clause_findings.get(cid, [])
@@ -288,8 +322,14 @@ def analyse(raw, catalogue):
     for row in catalogue:
         summary[row["level"]][clauses[row["id"]]["status"]] += 1
     totals = Counter(c["status"] for c in clauses.values())
+    evidence = {lvl: Counter() for lvl in LEVELS}
+    for row in catalogue:
+        evidence[row["level"]][evidence_of_verdict(row, clauses[row["id"]]["status"])] += 1
+    ev_totals = Counter()
+    for c in evidence.values():
+        ev_totals.update(c)
     return {"iterations": iterations, "clauses": clauses, "summary": summary, "totals": totals,
-            "rows": rows}
+            "evidence": evidence, "evidence_totals": ev_totals, "rows": rows}
 
 
 # ---------------------------------------------------------------- writers
@@ -324,7 +364,7 @@ def write_json(path, report):
 
 def json_report(catalogue, impls, started):
     out = {"generated": started, "spec": SPEC_NOTE, "statuses": STATUSES,
-           "catalogue": catalogue, "implementations": []}
+           "evidence_kinds": EVIDENCE, "catalogue": catalogue, "implementations": []}
     for im in impls:
         a = im["analysis"]
         out["implementations"].append({
@@ -332,7 +372,11 @@ def json_report(catalogue, impls, started):
             "binary": im["binary"], "exit": im["exit"], "seconds": im["seconds"],
             "access_log": bool(im["impl"] and im["impl"]["access_log"]),
             "totals": a["totals"], "summary_by_level": a["summary"],
-            "clauses": {cid: {"status": st["status"], "why": st["why"], "tests": st["tests"],
+            # Per level: clauses whose verdict in this run rests on memory / log;
+            # none = no oracle of its own, or n/a / untested in this run.
+            "evidence_totals": a["evidence_totals"], "evidence_by_level": a["evidence"],
+            "clauses": {cid: {"status": st["status"], "why": st["why"],
+                              "evidence": st["evidence"], "tests": st["tests"],
                               "findings": [dict(f, run=l) for l, f in st["findings"]],
                               "notes": [dict(f, run=l) for l, f in st["notes"]],
                               "errors": [{"run": l, "message": m} for l, m in st["errors"]]}
@@ -340,6 +384,16 @@ def json_report(catalogue, impls, started):
             "runs": [{k: v for k, v in it.items() if k != "findings"} for it in a["iterations"]],
         })
     return out
+
+
+def evidence_notes(catalogue):
+    """The legend's facts taken from the catalogue: clauses per kind, and the
+    testable clauses that have no evidence of their own."""
+    kinds = Counter(r["evidence"] for r in catalogue)
+    counts = ", ".join(f"{kinds.get(k, 0)} {k}" for k in EVIDENCE)
+    bare = [r["id"] for r in catalogue
+            if r["testable"] in ("yes", "robust") and r["evidence"] == "none"]
+    return counts, bare
 
 
 def write_md(path, catalogue, impls, started):
@@ -351,6 +405,14 @@ def write_md(path, catalogue, impls, started):
              "**warn** SHOULD-level findings (counted); **n/a** not a device obligation or a feature "
              "the implementation lacks; **untested** outside a queue library, no access log, or "
              "blocked by another clause's violation.\n")
+    counts, bare = evidence_notes(catalogue)
+    L.append("Evidence (what a verdict rests on; column *evidence* of the matrix): "
+             f"**memory** {EVIDENCE['memory']}; **log** {EVIDENCE['log']}; "
+             f"**none** {EVIDENCE['none']}. Catalogue: {counts}"
+             + (f"; testable but with no evidence of their own: {', '.join(bare)}" if bare else "")
+             + ". The evidence counts per implementation below count a clause under its kind "
+             "only when this run judged it (pass, fail, warn); n/a and untested clauses count "
+             "as none.\n")
     for im in impls:
         a = im["analysis"]
         L.append(f"## {im['name']}\n")
@@ -367,14 +429,25 @@ def write_md(path, catalogue, impls, started):
         t = a["totals"]
         L.append("| **all** | " + " | ".join(f"**{t.get(s, 0)}**" for s in STATUSES) +
                  f" | **{sum(t.values())}** |\n")
+        L.append("Evidence behind the verdicts (log: self-reported by the implementation):\n")
+        L.append("| level | " + " | ".join(EVIDENCE) + " | total |")
+        L.append("|---|" + "---|" * (len(EVIDENCE) + 1))
+        for lvl in LEVELS:
+            c = a["evidence"][lvl]
+            L.append(f"| {lvl} | " + " | ".join(str(c.get(k, 0)) for k in EVIDENCE) +
+                     f" | {sum(c.values())} |")
+        t = a["evidence_totals"]
+        L.append("| **all** | " + " | ".join(f"**{t.get(k, 0)}**" for k in EVIDENCE) +
+                 f" | **{sum(t.values())}** |\n")
     L.append("## Clause matrix\n")
-    L.append("| clause | section | level | binds | " + " | ".join(im["name"] for im in impls) + " |")
-    L.append("|---|---|---|---|" + "---|" * len(impls))
+    L.append("| clause | section | level | binds | evidence | " +
+             " | ".join(im["name"] for im in impls) + " |")
+    L.append("|---|---|---|---|---|" + "---|" * len(impls))
     for sec, title in CATALOGUE_SECTIONS.items():
         rows = [r for r in catalogue if r["cat"] == sec]
         if not rows:
             continue
-        L.append(f"| **{sec} {title}** | | | |" + " |" * len(impls))
+        L.append(f"| **{sec} {title}** | | | | |" + " |" * len(impls))
         for r in rows:
             cells = []
             for im in impls:
@@ -383,8 +456,8 @@ def write_md(path, catalogue, impls, started):
                                              if st["why"] and st["status"] not in ("n/a",) and
                                              not (st["status"] == "untested" and r["testable"] == "out")
                                              else ""))
-            L.append(f"| {r['id']} | §{r['spec']} | {r['level']} | {r['binds']} | " +
-                     " | ".join(cells) + " |")
+            L.append(f"| {r['id']} | §{r['spec']} | {r['level']} | {r['binds']} | "
+                     f"{r['evidence']} | " + " | ".join(cells) + " |")
     L.append("")
     for im in impls:
         a = im["analysis"]
@@ -394,7 +467,8 @@ def write_md(path, catalogue, impls, started):
             L.append("No failures or warnings.\n")
         for cid, st in bad:
             r = a["rows"][cid]
-            L.append(f"### {cid} ({r['level']}, §{r['spec']}): {st['status'].upper()}"
+            L.append(f"### {cid} ({r['level']}, §{r['spec']}, evidence {r['evidence']}): "
+                     f"{st['status'].upper()}"
                      f"{' (' + st['why'] + ')' if st['why'] else ''}\n")
             L.append(f"{r['summary']}\n")
             for lbl, f in st["findings"][:8]:
@@ -467,6 +541,9 @@ code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;background:#eef1f6;pa
 .matrix td.rule .note{display:block;color:#5c6470;font-size:11px;margin-top:2px}
 .ok{color:#175c26;font-weight:600}.bad{color:#8a1010;font-weight:600}
 .scroll{overflow-x:auto}
+.evk{display:inline-block;border-radius:3px;padding:0 5px;font-size:11px;font-weight:600;white-space:nowrap}
+.evk.memory{background:#dbe7fb;color:#1d3f8a}.evk.log{background:#f3e3f7;color:#6b1f7d}
+.evk.none{background:#fff;color:#5c6470;border:1px dashed #b5bcc7}
 """
 
 
@@ -474,6 +551,10 @@ def badge(status, why=""):
     cls = {"n/a": "na"}.get(status, status)
     w = f'<span class="why">{html.escape(why)}</span>' if why else ""
     return f'<span class="st {cls}">{html.escape(status)}</span>{w}'
+
+
+def evidence_tag(kind):
+    return f'<span class="evk {html.escape(kind)}">{html.escape(kind)}</span>'
 
 
 def impl_header(name):
@@ -502,9 +583,17 @@ def write_html(path, catalogue, impls, started):
              "timeout &middot; <b>warn</b> SHOULD-level findings, counted &middot; <b>n/a</b> not a "
              "device obligation, or a feature the implementation lacks &middot; <b>untested</b> "
              "outside a queue library, no access log, or blocked by another clause's violation.</p>")
+    counts, bare = evidence_notes(catalogue)
+    H.append("<p>Evidence, what a verdict rests on: " +
+             " &middot; ".join(f"{evidence_tag(k)} {e(v)}" for k, v in EVIDENCE.items()) +
+             f". Catalogue: {e(counts)}" +
+             (f"; testable but with no evidence of their own: {e(', '.join(bare))}" if bare else "") +
+             ". Evidence counts per implementation count a clause under its kind only when this "
+             "run judged it (pass, fail, warn); n/a and untested clauses count as none.</p>")
 
     H.append('<h2 id="summary">Summary</h2><div class="scroll"><table><tr><th>implementation</th>'
              "<th>access log</th>" + "".join(f"<th>{e(s)}</th>" for s in STATUSES) +
+             "".join(f"<th>{evidence_tag(k)}</th>" for k in EVIDENCE) +
              "<th>failing clauses</th><th>warnings</th><th>time</th></tr>")
     for im in impls:
         a = im["analysis"]
@@ -515,9 +604,12 @@ def write_html(path, catalogue, impls, started):
                  f'<small>{e(im["impl"]["description"] if im["impl"] else "")}</small></td>'
                  f'<td>{"yes" if im["impl"] and im["impl"]["access_log"] else "no"}</td>' +
                  "".join(f'<td class="num">{t.get(s, 0)}</td>' for s in STATUSES) +
+                 "".join(f'<td class="num">{a["evidence_totals"].get(k, 0)}</td>' for k in EVIDENCE) +
                  f'<td class="{"bad" if failing else "ok"}">{e(", ".join(failing)) or "none"}</td>'
                  f'<td>{e(", ".join(warned)) or "&ndash;"}</td><td class="num">{im["seconds"]} s</td></tr>')
     H.append("</table></div>")
+    H.append("<p>The memory / log / none columns count the clauses whose verdict in this run "
+             "rests on that kind of evidence; per level under Counts by level.</p>")
 
     H.append('<h2 id="levels">Counts by level</h2>')
     for n, im in enumerate(impls):
@@ -533,19 +625,31 @@ def write_html(path, catalogue, impls, started):
                      f'<td class="num">{sum(c.values())}</td></tr>')
         H.append("<tr><td><b>all</b></td>" +
                  "".join(f'<td class="num"><b>{t.get(s, 0)}</b></td>' for s in STATUSES) +
-                 f'<td class="num"><b>{sum(t.values())}</b></td></tr></table></details>')
+                 f'<td class="num"><b>{sum(t.values())}</b></td></tr></table>')
+        et = a["evidence_totals"]
+        H.append("<p>Evidence behind the verdicts (log: self-reported by the implementation):</p>"
+                 "<table><tr><th>level</th>" +
+                 "".join(f"<th>{evidence_tag(k)}</th>" for k in EVIDENCE) + "<th>total</th></tr>")
+        for lvl in LEVELS:
+            c = a["evidence"][lvl]
+            H.append(f"<tr><td>{e(lvl)}</td>" +
+                     "".join(f'<td class="num">{c.get(k, 0)}</td>' for k in EVIDENCE) +
+                     f'<td class="num">{sum(c.values())}</td></tr>')
+        H.append("<tr><td><b>all</b></td>" +
+                 "".join(f'<td class="num"><b>{et.get(k, 0)}</b></td>' for k in EVIDENCE) +
+                 f'<td class="num"><b>{sum(et.values())}</b></td></tr></table></details>')
 
     H.append('<h2 id="matrix">Clause &times; implementation</h2>')
     H.append("<p>Rows are the catalogue's clauses; a reason given once under the rule holds for "
              "every implementation (not a device obligation, or outside a queue library).</p>")
     H.append('<table class="matrix"><tr><th>clause</th><th>spec</th><th>level</th><th>binds</th>'
-             "<th>rule</th>" + "".join(f'<th class="impl">{impl_header(im["name"])}</th>'
+             "<th>evidence</th><th>rule</th>" + "".join(f'<th class="impl">{impl_header(im["name"])}</th>'
                                       for im in impls) + "</tr>")
     for sec, title in CATALOGUE_SECTIONS.items():
         rows = [r for r in catalogue if r["cat"] == sec]
         if not rows:
             continue
-        H.append(f'<tr class="sec"><td colspan="{5 + len(impls)}">{e(sec)} {e(title)}</td></tr>')
+        H.append(f'<tr class="sec"><td colspan="{6 + len(impls)}">{e(sec)} {e(title)}</td></tr>')
         for r in rows:
             note = ""
             if r["testable"] == "na":
@@ -563,6 +667,7 @@ def write_html(path, catalogue, impls, started):
                 cells.append(f"<td>{badge(st['status'], why)}</td>")
             H.append(f'<tr><td class="id">{e(r["id"])}</td><td class="nw">&sect;{e(r["spec"])}</td>'
                      f'<td class="nw">{e(r["level"])}</td><td class="nw">{e(r["binds"])}</td>'
+                     f'<td class="nw">{evidence_tag(r["evidence"])}</td>'
                      f'<td class="rule">{e(r["summary"])}'
                      f'{"<span class=note>" + e(note) + "</span>" if note else ""}</td>' +
                      "".join(cells) + "</tr>")
@@ -578,7 +683,8 @@ def write_html(path, catalogue, impls, started):
         for cid, st in bad:
             r = a["rows"][cid]
             H.append(f"<details{' open' if st['status'] == 'fail' else ''}><summary>{e(cid)} "
-                     f"{badge(st['status'])} <small>{e(r['level'])}, &sect;{e(r['spec'])}"
+                     f"{badge(st['status'])} {evidence_tag(r['evidence'])} "
+                     f"<small>{e(r['level'])}, &sect;{e(r['spec'])}"
                      f"{' &middot; ' + e(st['why']) if st['why'] else ''}</small></summary>")
             H.append(f"<p>{e(r['summary'])}</p><ul class=\"ev\">")
             for lbl, f in st["findings"][:10]:
@@ -618,6 +724,14 @@ def write_html(path, catalogue, impls, started):
         f.write("\n".join(H) + "\n")
 
 
+def evidence_kinds(rows, clauses):
+    """One line for junit: what the verdict on each of @clauses rests on."""
+    return "Evidence: " + ", ".join(
+        f"{c} {rows[c]['evidence'] if c in rows else '?'}"
+        f"{' (self-reported access log)' if c in rows and rows[c]['evidence'] == 'log' else ''}"
+        for c in clauses)
+
+
 def write_junit(path, impls):
     """JUnit XML as CI systems read it: a crash or timeout is an <error>, never a pass."""
     root = ET.Element("testsuites", name="virtq conformance")
@@ -625,6 +739,10 @@ def write_junit(path, impls):
         a = im["analysis"]
         runs = [i for i in a["iterations"] if i["outcome"] != "not-run"]
         suite = ET.SubElement(root, "testsuite", name=f"virtq.conformance.{im['name']}")
+        sprops = ET.SubElement(suite, "properties")
+        for k in EVIDENCE:
+            ET.SubElement(sprops, "property", name=f"clauses.evidence.{k}",
+                          value=str(a["evidence_totals"].get(k, 0)))
         n = Counter()
         total_time = 0.0
         for it in runs:
@@ -635,6 +753,10 @@ def write_junit(path, impls):
             total_time += it.get("seconds", 0.0)
             props = ET.SubElement(tc, "properties")
             ET.SubElement(props, "property", name="clauses", value=" ".join(it["tags"]))
+            # What each tagged clause's verdict rests on (log: self-reported).
+            ET.SubElement(props, "property", name="evidence",
+                          value=" ".join(f"{c}={a['rows'][c]['evidence']}" if c in a["rows"]
+                                         else f"{c}=?" for c in it["tags"]))
             fails = [f for f in it["findings"] if f["verdict"] == "fail"]
             warns = [f for f in it["findings"] if f["verdict"] == "warn"]
             n["tests"] += 1
@@ -649,13 +771,16 @@ def write_junit(path, impls):
                 clauses = sorted({f["clause"] for f in fails})
                 el = ET.SubElement(tc, "failure", type=",".join(clauses),
                                    message="; ".join(f"{f['clause']}: {f['detail']}" for f in fails[:3]))
-                el.text = "\n".join(evidence_line(name, f) for f in fails)
+                el.text = "\n".join(evidence_line(name, f) for f in fails) + "\n" + \
+                    evidence_kinds(a["rows"], clauses)
             elif it["outcome"] in ("na", "untested"):
                 n["skipped"] += 1
                 ET.SubElement(tc, "skipped", message=f"{it['outcome']}: {it.get('note', '')}")
             if warns:
                 so = ET.SubElement(tc, "system-out")
-                so.text = "WARNINGS (SHOULD-level):\n" + "\n".join(evidence_line(name, f) for f in warns)
+                so.text = ("WARNINGS (SHOULD-level):\n" +
+                           "\n".join(evidence_line(name, f) for f in warns) + "\n" +
+                           evidence_kinds(a["rows"], sorted({f["clause"] for f in warns})))
         for k in ("tests", "failures", "errors", "skipped"):
             suite.set(k, str(n.get(k, 0)))
         suite.set("time", f"{total_time:.3f}")

@@ -1,36 +1,32 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A conformance queue: the suite's driver, its device model, and the oracles
- * that watch the implementation under test in between.
+ * A conformance queue: the hostile guest's driver and memory (guest/), a
+ * device model that drives the implementation under test through the device
+ * interface (virtq_dut/dut.h), and the oracles that watch it in between.
  *
- * Driver (the harness side of the rings): descriptors from a free list as
- * Linux's virtio_ring.c does, chains of readable then writable buffers
- * (direct, indirect, or direct followed by one indirect), publishes with one
- * idx store, kicks only when suppression asks for it (strict-minimal-kick),
- * and reaps used entries, checking each (SPLIT-USED-2/3/4/6).
+ *   queue.c          set-up and tear-down, the layout of guest memory, and the
+ *                    driver as the suites use it (chains by spec, hostile
+ *                    entries, reaping with the used-entry checks);
+ *   device_model.c   pop, serve, push, publish, decide, kicks, reset: what a
+ *                    device does, with the checks each step allows;
+ *   access_oracle.c  what the implementation's own access log shows
+ *                    (ordering, loads from writable buffers, reads past
+ *                    buffers, accesses during reset or of old rings);
+ *   notify_oracle.c  the coalescing-tolerant notification oracle;
+ *   memory_oracle.c  what guest memory shows: faults on read-only pages, the
+ *                    shadow compare, each byte attributed to its clause.
  *
- * Device model (through the adapter): pop, walk, read the request, write a
- * reply through the implementation's cursor, push, publish, decide.  Driver-
- * paced service pops exactly what the driver exposed; the device-paced loop
- * (liveness tests) pops until empty, with kicks disabled while it drains and
- * re-enabled with a re-check, as a real device does.
+ * Driver (guest/driver): descriptors from a free list as Linux's
+ * virtio_ring.c does, chains of readable then writable buffers (direct,
+ * indirect, or direct followed by one indirect), publishes with one idx
+ * store, kicks only when suppression asks for it (strict-minimal-kick), and
+ * reaps used entries, each checked (SPLIT-USED-2/3/4/6).
  *
- * Oracles, all attributing by what they see (findings.h):
- *   - used ring after every device operation: flags (SPLIT-ANS-8/10);
- *   - pops: never beyond avail idx (SPLIT-AV-4), the head at ring[idx mod Q]
- *     (SPLIT-AV-2), never more than Q in flight (SPLIT-LAY-2);
- *   - walks: request bytes and sizes (the test's walk clause, default
- *     SPLIT-DESC-1), reply never beyond the writable part (SPLIT-DESC-2);
- *   - notifications: coalescing-tolerant oracle of catalogue section 4.4:
- *     a missed required notification fails (SPLIT-UNS-8 / UNS-10 / EVT-WIN-2),
- *     an extra one warns with a count (SPLIT-UNS-7 / UNS-11), one extra after
- *     start or reset is tolerated, and an extra one immediately followed by
- *     a missed one is a single misplaced notification (SPLIT-UNS-10);
- *   - access log, when the adapter has one: ordering (SPLIT-USED-5/6/11 at
- *     the moment of the used idx store, ORD-R1/W1/F1/F2), loads from
- *     writable buffers (SPLIT-DESC-3), reads past buffers (SPLIT-DESC-1),
- *     accesses during reset (GEN-RST-2) or of old rings (VQ-RST-5);
- *   - memory: faults on read-only pages and the shadow compare (guest.h).
+ * Device model: pop, walk, read the request, write a reply through the
+ * implementation's cursor, push, publish, decide.  Driver-paced service pops
+ * exactly what the driver exposed; the device-paced loop (liveness tests)
+ * pops until empty, kicks disabled while it drains and re-enabled with a
+ * re-check, as a real device does.
  */
 #ifndef VQC_CQ_H
 #define VQC_CQ_H
@@ -38,29 +34,29 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "virtq/ring.h"
-#include "virtq_conformance/adapter.h"
-
 #include "findings.h"
-#include "guest.h"
+#include "vguest/driver.h"
+#include "vguest/layout.h"
+#include "vguest/mem.h"
+#include "virtq_dut/dut.h"
 
 /** The implementation under test (set by vqc_main). */
-extern const struct vqc_adapter *vqc_impl;
+extern const struct vdut_adapter *vqc_impl;
 
-#define F_IND VIRTQ_FEATURE(VIRTQ_F_INDIRECT_DESC)
-#define F_EVT VIRTQ_FEATURE(VIRTQ_F_EVENT_IDX)
-#define F_INO VIRTQ_FEATURE(35) /* VIRTIO_F_IN_ORDER */
+#define F_IND VG_FEATURE(VG_F_INDIRECT_DESC)
+#define F_EVT VG_FEATURE(VG_F_EVENT_IDX)
+#define F_INO VG_FEATURE(VG_F_IN_ORDER)
 
 /** Queue sizes every size-dependent clause runs at. */
 #define CQ_NSIZES 5
 extern const uint32_t cq_sizes[CQ_NSIZES];
 
-#define CQ_MAXBUF 64
+#define CQ_MAXBUF VG_CHAIN_MAX
 #define CQ_DIRECT 0xFFFFu          /* cq_spec.ndirect: no indirect table */
 #define CQ_REPLY_AUTO 0xFFFFFFFFu  /* cq_spec.reply: writable part + 8 bytes */
-#define CQ_POISON 0x5A             /* writable buffers before the device runs */
-#define CQ_POISON_ID 0xFFFFFFFFu   /* used entries before the device runs */
-#define CQ_POISON_LEN 0xDEADBEEFu
+#define CQ_POISON VG_POISON        /* writable buffers before the device runs */
+#define CQ_POISON_ID VG_POISON_ID  /* used entries before the device runs */
+#define CQ_POISON_LEN VG_POISON_LEN
 
 /** A chain to build: buffers in chain order (readable first) and device-model behaviour. */
 struct cq_spec {
@@ -91,33 +87,19 @@ struct cq_opts {
 	bool probe;         /* a refused create is the test's to judge: no status set */
 };
 
-/** Driver record per head. */
+/** The device model's record per head (the driver's own is drv->head[]). */
 struct cq_rec {
-	uint8_t state;   /* CQ_R_* */
-	bool hostile;    /* malformed on purpose: rejection is right */
 	bool taken;      /* popped by the device */
 	uint8_t outcome; /* CQ_O_* */
-	uint16_t ndesc;
-	uint32_t rcap, wcap;
-	uint32_t b0, nb; /* c->bufs[b0 .. b0+nb) */
 	uint32_t reply, claim;
-	uint64_t table;
-	uint32_t table_n;
 	int detail;
 	char detail_name[40];
 };
-enum { CQ_R_FREE, CQ_R_ADDED, CQ_R_EXPOSED };
 enum { CQ_O_NONE, CQ_O_REJECTED, CQ_O_ACCEPTED, CQ_O_BROKEN };
-
-struct cq_buf {
-	uint64_t gpa;
-	uint32_t len;
-	bool wr;
-};
 
 /** A chain on the device side. */
 struct cq_dev {
-	struct vqc_chain vc;
+	struct vdut_chain vc;
 	uint32_t written;
 	bool busy;
 };
@@ -156,42 +138,30 @@ struct cq_alog {
 };
 
 struct cq {
-	const struct vqc_adapter *ad;
+	const struct vdut_adapter *ad;
 	void *q;
-	struct guest g;
-	struct vqc_region region;
-	uint64_t rng;
-	uint32_t size;
+	struct vg_mem mem;          /* one region, page-placed, split views, kinds, shadow */
+	struct vg_drv *drv;         /* the driver of the current ring set */
+	struct vdut_region region;
+	struct vdut_limits lim;
+	uint32_t size;              /* current queue size (drv->size) */
 	uint64_t features;
 	bool log;
-	uint64_t desc, avail, used; /* current ring parts */
-	uint64_t alt_desc, alt_avail, alt_used;
+	uint64_t alt_desc, alt_avail, alt_used; /* the reserved second ring set */
 	uint32_t alt_size;
-	uint64_t part_base[3]; /* pages of the current ring parts (for sealing) */
+	uint64_t part_base[3];      /* pages of the current ring parts (for sealing) */
 	size_t part_span[3];
-	/* driver */
-	uint16_t avail_idx, avail_pub, last_used, free_head;
-	uint32_t num_free;
-	uint16_t *free_next;
-	struct cq_rec *rec;
-	uint16_t *slot_head;  /* what the driver put at avail ring[slot] */
-	bool *slot_hostile;
-	struct cq_buf *bufs;
-	uint32_t nbufs, capbufs;
-	uint32_t exposed;     /* records in state EXPOSED */
+	struct cq_rec *rec;         /* [max size] */
 	uint32_t last_id, last_len; /* the last used entry reaped */
-	uint64_t kicks;
-	bool kick_pending;
-	uint16_t start;       /* index both sides started at */
 	/* device side */
 	struct cq_dev *dev;
 	uint32_t *dev_free;
 	uint32_t ndev_free, ndev;
-	uint16_t consumed;    /* avail entries the device took, as seen through pop */
+	uint16_t consumed;          /* avail entries the device took, as seen through pop */
 	uint32_t in_flight;
 	uint64_t pushes;
-	uint16_t pushed_idx;  /* used idx once everything pushed is published */
-	uint16_t pub_idx;     /* used idx the last publish must have produced */
+	uint16_t pushed_idx;        /* used idx once everything pushed is published */
+	uint16_t pub_idx;           /* used idx the last publish must have produced */
 	struct cq_dev **batch;
 	unsigned char *scratch, *pattern;
 	size_t scratch_len;
@@ -200,12 +170,13 @@ struct cq {
 	struct cq_oracle or;
 	struct cq_alog al;
 	/* test configuration */
-	const char *walk_clause;  /* clause for misread chains (default SPLIT-DESC-1) */
-	const char *slot_clause;  /* clause for a head taken from the wrong slot (SPLIT-AV-2) */
-	const char *robust_clause; /* stray writes while serving a malformed chain count against it */
-	bool allow_outstanding;   /* chains may remain at close (robustness) */
-	bool broken_ok;           /* a broken queue is an expected outcome (robustness) */
-	bool broken_seen;         /* some operation reported QUEUE_BROKEN */
+	const char *walk_clause;    /* clause for misread chains (default SPLIT-DESC-1) */
+	const char *slot_clause;    /* clause for a head taken from the wrong slot (SPLIT-AV-2) */
+	const char *robust_clause;  /* stray writes while serving a malformed chain count against it */
+	const char *override_clause; /* set while such a chain is served */
+	bool allow_outstanding;     /* chains may remain at close (robustness) */
+	bool broken_ok;             /* a broken queue is an expected outcome (robustness) */
+	bool broken_seen;           /* some operation reported QUEUE_BROKEN */
 	void (*inject)(struct cq *c, enum cq_inj where);
 	void *user;
 };
@@ -220,6 +191,8 @@ bool cq_open(struct cq *c, const struct cq_opts *o);
 void cq_close(struct cq *c);
 /** For tests that need the access log: false (status "untested" set) if there is none. */
 bool cq_need_log(struct cq *c);
+/** Guest-physical address of the start of guest memory. */
+static inline uint64_t cq_base(const struct cq *c) { return c->mem.r[0].gpa; }
 
 /* ---- driver ---- */
 int cq_add(struct cq *c, const struct cq_spec *s);
@@ -256,8 +229,8 @@ void cq_stage_slot(struct cq *c, uint16_t slot, uint16_t head);
 void cq_store_avail_idx(struct cq *c, uint16_t v);
 
 /* ---- device model ---- */
-enum vqc_rc cq_pop(struct cq *c, struct cq_dev **d);
-enum vqc_rc cq_serve(struct cq *c, struct cq_dev *d);
+enum vdut_rc cq_pop(struct cq *c, struct cq_dev **d);
+enum vdut_rc cq_serve(struct cq *c, struct cq_dev *d);
 void cq_push(struct cq *c, struct cq_dev *d);
 void cq_publish_used(struct cq *c);
 bool cq_notify(struct cq *c);
@@ -267,8 +240,8 @@ void cq_reset(struct cq *c);
 /**
  * Re-initialise the queue with the reserved second ring set (size and
  * addresses change): the implementation's queue is destroyed and created
- * again, and the old ring pages are sealed (PROT_NONE) so any access by the
- * device is reported (VQ-RST-5).  Nothing may be outstanding.
+ * again, and the old ring pages are sealed (inaccessible) so any access by
+ * the device is reported (VQ-RST-5).  Nothing may be outstanding.
  */
 void cq_relocate(struct cq *c);
 
@@ -284,7 +257,7 @@ enum cq_mode {
  */
 unsigned cq_pop_all(struct cq *c, const char *miss_clause);
 /** The adapter's pop with no oracle (robustness tests judge the result themselves). */
-enum vqc_rc cq_pop_raw(struct cq *c, struct vqc_chain *vc);
+enum vdut_rc cq_pop_raw(struct cq *c, struct vdut_chain *vc);
 /** Driver-paced: pop exactly what the driver exposed, serve and return it. */
 unsigned cq_serve_exposed(struct cq *c, enum cq_mode m);
 /**
@@ -299,6 +272,27 @@ void cq_run_kicks(struct cq *c);
 
 /* ---- checks a test may call ---- */
 void cq_check_memory(struct cq *c);
+
+/* ---- between the harness's own files ---- */
+
+/* access_oracle.c */
+void cq_log_access(void *opaque, enum vdut_access kind, const void *hva, size_t size);
+void cq_settle(struct cq *c);
+void cq_inject(struct cq *c, enum cq_inj where);
+/* memory_oracle.c */
+const char *cq_kind_clause(enum vg_kind k);
+void cq_memory_watch(struct cq *c);
+/* notify_oracle.c */
+void cq_oracle_reset(struct cq *c);
+void cq_oracle_decide(struct cq *c, bool notified);
+void cq_oracle_finish(struct cq *c);
+/* device_model.c */
+void cq_after_op(struct cq *c);
+void cq_device_reset_books(struct cq *c);
+/* queue.c: the device model's reply byte k for @head, never the poison */
+uint8_t cq_rep_byte(uint16_t head, uint32_t k);
+/* the first byte of @head's writable part (first @len bytes) that is not the reply, or -1 */
+long cq_first_bad_reply(const struct cq *c, uint16_t head, uint32_t len, bool *poison);
 
 /* Test registration (see findings.h): VQC_TEST(CLAUSE__behaviour) { body using _i } */
 #define VQC_TEST(id)                                                                        \

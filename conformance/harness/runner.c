@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cq.h"
+#include "virtq_conformance/suite.h"
 
 #ifndef VQC_DEFAULT_CATALOGUE
 #define VQC_DEFAULT_CATALOGUE "clauses.tsv"
@@ -61,11 +62,11 @@ static int validate(void)
 	return bad ? -1 : 0;
 }
 
-static void list(const struct vqc_adapter *impl)
+static void list(const struct vdut_adapter *impl)
 {
 	printf("impl\t%s\t%s\t0x%llx\t%s\n", impl->name, impl->description,
 	       (unsigned long long)impl->features,
-	       (impl->caps & VQC_CAP_ACCESS_LOG) ? "access_log" : "-");
+	       (impl->caps & VDUT_CAP_ACCESS_LOG) ? "access_log" : "-");
 	for (size_t s = 0; vqc_suites[s]; s++) {
 		for (const struct vqc_test_def *d = vqc_suites[s]; d->cname; d++) {
 			char name[160];
@@ -76,7 +77,7 @@ static void list(const struct vqc_adapter *impl)
 	}
 }
 
-int vqc_main(int argc, char **argv, const struct vqc_adapter *impl)
+int vqc_main(int argc, char **argv, const struct vdut_adapter *impl)
 {
 	const char *results = NULL, *xml = NULL, *catalogue = getenv("VQC_CATALOGUE");
 	bool listing = false;
@@ -100,9 +101,9 @@ int vqc_main(int argc, char **argv, const struct vqc_adapter *impl)
 			return 2;
 		}
 	}
-	if (!impl || impl->version != VQC_ADAPTER_VERSION) {
+	if (!impl || impl->version != VDUT_VERSION) {
 		fprintf(stderr, "adapter version %u, suite expects %u\n", impl ? impl->version : 0,
-			VQC_ADAPTER_VERSION);
+			VDUT_VERSION);
 		return 2;
 	}
 	if (vqc_catalogue_load(catalogue ? catalogue : VQC_DEFAULT_CATALOGUE) != 0 || validate() != 0)

@@ -3,8 +3,8 @@
 """virtq-conformance: run the conformance suite against implementations and
 write report.md, report.html, junit.xml and report.json.
 
-Each implementation is a suite binary (the suite linked with an adapter, see
-conformance/include/virtq_conformance/adapter.h).  This script runs it,
+Each implementation is a conformance runner (the suite linked with a device's
+adapter, see dut/include/virtq_dut/dut.h; virtq_add_device builds it).  This script runs it,
 joins its results file (JSON lines written by the test children) with Check's
 own XML log (crashes, timeouts) and the clause catalogue, and gives every
 clause of the catalogue a status per implementation:
@@ -66,7 +66,7 @@ EVIDENCE = OrderedDict([
                "guard bytes, the shadow compare, poisoned used entries and buffers, the used ring "
                "as the driver reaps it), the request and reply bytes, the notification decisions"),
     ("log", "judged only from the access log the implementation reports about its own loads, "
-            "stores and fences (VQC_CAP_ACCESS_LOG): self-reported, so a faulty log can hide a "
+            "stores and fences (VDUT_CAP_ACCESS_LOG): self-reported, so a faulty log can hide a "
             "violation; untested without a log"),
     ("none", "not observable here (n/a rows, transport and device-status rows) or no oracle of "
              "its own"),

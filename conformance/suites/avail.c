@@ -38,26 +38,26 @@ VQC_TEST(SPLIT_AV_2__indices_cross_the_16bit_wrap)
 	cq_start_at(&c, (uint16_t)(0x10000u - before - 1));
 	rounds(&c, &s, before + 1 + min_u32(2 * q, 64) + 1, min_u32(q, 16), CQ_BATCH);
 	rounds(&c, &s, min_u32(q, 4) + 1, 1, CQ_EACH);
-	ck_assert_uint_lt(c.avail_pub, 0x8000); /* really crossed */
+	ck_assert_uint_lt(c.drv->avail_pub, 0x8000); /* really crossed */
 	cq_close(&c);
 }
 
 /* Pop until the queue stops giving chains; @return how many it gave. */
 static unsigned raw_drain(struct cq *c, unsigned limit, bool *broken)
 {
-	struct vqc_chain vc;
+	struct vdut_chain vc;
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < limit; i++) {
-		enum vqc_rc rc = cq_pop_raw(c, &vc);
+		enum vdut_rc rc = cq_pop_raw(c, &vc);
 
-		if (rc == VQC_QUEUE_BROKEN) {
+		if (rc == VDUT_QUEUE_BROKEN) {
 			*broken = true;
 			break;
 		}
-		if (rc == VQC_EMPTY)
+		if (rc == VDUT_EMPTY)
 			break;
-		if (rc == VQC_OK)
+		if (rc == VDUT_OK)
 			n++;
 	}
 	return n;
@@ -83,7 +83,7 @@ VQC_TEST(SPLIT_AV_3__avail_idx_jump_or_decrease_refused)
 	c.allow_outstanding = true;
 	rounds(&c, &s, 2 * q, q, CQ_BATCH); /* both laps: the ring holds stale heads */
 	if (_i == 0) {
-		cq_store_avail_idx(&c, (uint16_t)(c.avail_pub + q + 1));
+		cq_store_avail_idx(&c, (uint16_t)(c.drv->avail_pub + q + 1));
 		taken = raw_drain(&c, q + 2, &broken);
 		if (taken)
 			vqc_fatal("SPLIT-AV-3", "stale-entry-replayed", "no chain (idx moved Q+1 ahead)",
@@ -95,13 +95,13 @@ VQC_TEST(SPLIT_AV_3__avail_idx_jump_or_decrease_refused)
 		ck_assert_int_ge(cq_add(&c, &s), 0);
 		ck_assert_int_ge(cq_add(&c, &s), 0);
 		cq_publish(&c);
-		ck_assert_int_eq(cq_pop(&c, &d), VQC_OK);
+		ck_assert_int_eq(cq_pop(&c, &d), VDUT_OK);
 		cq_serve(&c, d);
 		cq_push(&c, d);
 		cq_publish_used(&c);
 		cq_reap(&c);
 		/* Withdraw both: one was consumed, the other exposed and still waiting. */
-		cq_store_avail_idx(&c, (uint16_t)(c.avail_pub - 2));
+		cq_store_avail_idx(&c, (uint16_t)(c.drv->avail_pub - 2));
 		taken = raw_drain(&c, q + 2, &broken);
 		if (taken > 1)
 			vqc_fatal("SPLIT-AV-3", "stale-entry-replayed",
@@ -139,13 +139,13 @@ VQC_TEST(SPLIT_AV_4__entries_beyond_avail_idx_not_consumed)
 		cq_start_at(&c, starts[ph]);
 		ck_assert_uint_gt(cq_add_n(&c, &s, k), 0);
 		for (int kick = 0; kick < 2; kick++)
-			ck_assert_int_eq(cq_pop(&c, &d), VQC_EMPTY);
+			ck_assert_int_eq(cq_pop(&c, &d), VDUT_EMPTY);
 		cq_publish_n(&c, 1);
 		cq_serve_exposed(&c, CQ_EACH);
-		ck_assert_int_eq(cq_pop(&c, &d), VQC_EMPTY);
+		ck_assert_int_eq(cq_pop(&c, &d), VDUT_EMPTY);
 		cq_publish(&c);
 		cq_serve_exposed(&c, CQ_BATCH);
-		ck_assert_int_eq(cq_pop(&c, &d), VQC_EMPTY);
+		ck_assert_int_eq(cq_pop(&c, &d), VDUT_EMPTY);
 		cq_reap(&c);
 	}
 	cq_close(&c);

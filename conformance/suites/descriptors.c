@@ -164,29 +164,29 @@ VQC_TEST(SPLIT_DESC_6__loops_and_huge_chains_fail_safely)
 	wb = cq_wbuf(&c, 16);
 
 	ck_assert_int_eq(cq_take(&c, 2, idx), 0);
-	cq_desc(&c, idx[0], rb, 16, VIRTQ_DESC_F_NEXT, idx[1]);
-	cq_desc(&c, idx[1], rb, 16, VIRTQ_DESC_F_NEXT, idx[0]);
+	cq_desc(&c, idx[0], rb, 16, VG_DESC_F_NEXT, idx[1]);
+	cq_desc(&c, idx[1], rb, 16, VG_DESC_F_NEXT, idx[0]);
 	judge(serve_hostile(&c, idx, 2, 0), "SPLIT-DESC-6", "direct loop d0 -> d1 -> d0");
 	still_serves(&c);
 
 	ck_assert_int_eq(cq_take(&c, 2, idx), 0);
-	cq_desc(&c, idx[0], wb, 16, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, idx[1]);
-	cq_desc(&c, idx[1], wb, 16, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, idx[0]);
+	cq_desc(&c, idx[0], wb, 16, VG_DESC_F_NEXT | VG_DESC_F_WRITE, idx[1]);
+	cq_desc(&c, idx[1], wb, 16, VG_DESC_F_NEXT | VG_DESC_F_WRITE, idx[0]);
 	judge(serve_hostile(&c, idx, 2, 16), "SPLIT-DESC-6", "writable loop d0 -> d1 -> d0");
 	still_serves(&c);
 
 	ck_assert_int_eq(cq_take(&c, 2, idx), 0);
-	cq_desc(&c, idx[0], c.g.gpa, 0xFFFFFFFFu, VIRTQ_DESC_F_NEXT, idx[1]);
-	cq_desc(&c, idx[1], c.g.gpa, 0xFFFFFFFFu, 0, 0);
+	cq_desc(&c, idx[0], cq_base(&c), 0xFFFFFFFFu, VG_DESC_F_NEXT, idx[1]);
+	cq_desc(&c, idx[1], cq_base(&c), 0xFFFFFFFFu, 0, 0);
 	judge(serve_hostile(&c, idx, 2, 0), "SPLIT-DESC-6", "two 0xFFFFFFFF-byte descriptors");
 	still_serves(&c);
 
 	if (f) {
 		t = cq_table(&c, 2);
-		cq_table_desc(&c, t, 0, rb, 16, VIRTQ_DESC_F_NEXT, 1);
-		cq_table_desc(&c, t, 1, rb, 16, VIRTQ_DESC_F_NEXT, 0);
+		cq_table_desc(&c, t, 0, rb, 16, VG_DESC_F_NEXT, 1);
+		cq_table_desc(&c, t, 1, rb, 16, VG_DESC_F_NEXT, 0);
 		ck_assert_int_eq(cq_take(&c, 1, idx), 0);
-		cq_desc(&c, idx[0], t, 32, VIRTQ_DESC_F_INDIRECT, 0);
+		cq_desc(&c, idx[0], t, 32, VG_DESC_F_INDIRECT, 0);
 		judge(serve_hostile(&c, idx, 1, 0), "SPLIT-DESC-6", "indirect loop e0 -> e1 -> e0");
 		still_serves(&c);
 	}
@@ -234,10 +234,10 @@ VQC_TEST(SPLIT_IND_3__indirect_without_the_feature_fails_safely)
 	c.robust_clause = "SPLIT-IND-3";
 	c.broken_ok = true;
 	t = cq_table(&c, 2);
-	cq_table_desc(&c, t, 0, cq_rbuf(&c, 16), 16, VIRTQ_DESC_F_NEXT, 1);
-	cq_table_desc(&c, t, 1, cq_wbuf(&c, 16), 16, VIRTQ_DESC_F_WRITE, 0);
+	cq_table_desc(&c, t, 0, cq_rbuf(&c, 16), 16, VG_DESC_F_NEXT, 1);
+	cq_table_desc(&c, t, 1, cq_wbuf(&c, 16), 16, VG_DESC_F_WRITE, 0);
 	ck_assert_int_eq(cq_take(&c, 1, idx), 0);
-	cq_desc(&c, idx[0], t, 32, VIRTQ_DESC_F_INDIRECT, 0);
+	cq_desc(&c, idx[0], t, 32, VG_DESC_F_INDIRECT, 0);
 	judge(serve_hostile(&c, idx, 1, 16), "SPLIT-IND-3", "INDIRECT without INDIRECT_DESC");
 	still_serves(&c);
 	cq_check_memory(&c);
@@ -262,11 +262,11 @@ VQC_TEST(SPLIT_IND_4__nested_indirect_fails_safely)
 	inner = cq_table(&c, 1);
 	cq_table_desc(&c, inner, 0, cq_rbuf(&c, 16), 16, 0, 0);
 	t = cq_table(&c, 3);
-	cq_table_desc(&c, t, 0, cq_rbuf(&c, 16), 16, VIRTQ_DESC_F_NEXT, 1);
-	cq_table_desc(&c, t, 1, inner, 16, VIRTQ_DESC_F_INDIRECT | VIRTQ_DESC_F_NEXT, 2);
-	cq_table_desc(&c, t, 2, cq_wbuf(&c, 16), 16, VIRTQ_DESC_F_WRITE, 0);
+	cq_table_desc(&c, t, 0, cq_rbuf(&c, 16), 16, VG_DESC_F_NEXT, 1);
+	cq_table_desc(&c, t, 1, inner, 16, VG_DESC_F_INDIRECT | VG_DESC_F_NEXT, 2);
+	cq_table_desc(&c, t, 2, cq_wbuf(&c, 16), 16, VG_DESC_F_WRITE, 0);
 	ck_assert_int_eq(cq_take(&c, 1, idx), 0);
-	cq_desc(&c, idx[0], t, 48, VIRTQ_DESC_F_INDIRECT, 0);
+	cq_desc(&c, idx[0], t, 48, VG_DESC_F_INDIRECT, 0);
 	judge(serve_hostile(&c, idx, 1, 16), "SPLIT-IND-4", "an indirect table inside an indirect table");
 	still_serves(&c);
 	cq_check_memory(&c);
@@ -319,8 +319,8 @@ VQC_TEST(SPLIT_IND_6__indirect_with_next_fails_safely)
 	t = cq_table(&c, 1);
 	cq_table_desc(&c, t, 0, cq_rbuf(&c, 16), 16, 0, 0);
 	ck_assert_int_eq(cq_take(&c, 2, idx), 0);
-	cq_desc(&c, idx[0], t, 16, VIRTQ_DESC_F_INDIRECT | VIRTQ_DESC_F_NEXT, idx[1]);
-	cq_desc(&c, idx[1], cq_wbuf(&c, 16), 16, VIRTQ_DESC_F_WRITE, 0);
+	cq_desc(&c, idx[0], t, 16, VG_DESC_F_INDIRECT | VG_DESC_F_NEXT, idx[1]);
+	cq_desc(&c, idx[1], cq_wbuf(&c, 16), 16, VG_DESC_F_WRITE, 0);
 	judge(serve_hostile(&c, idx, 2, 16), "SPLIT-IND-6", "INDIRECT together with NEXT");
 	still_serves(&c);
 	cq_check_memory(&c);

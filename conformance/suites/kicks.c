@@ -87,7 +87,7 @@ static void liveness(struct cq *c, const char *clause)
 		uint32_t room, n;
 
 		cq_reap(c);
-		room = c->num_free;
+		room = c->drv->num_free;
 		l.rng ^= l.rng << 13;
 		l.rng ^= l.rng >> 7;
 		l.rng ^= l.rng << 17;
@@ -112,13 +112,13 @@ static void liveness(struct cq *c, const char *clause)
 	}
 	cq_run_kicks(c);
 	cq_reap(c);
-	if (c->exposed)
+	if (c->drv->exposed)
 		vqc_find(VQC_FAIL, clause, "stall", "every published buffer completed",
-			 vqc_s("%u outstanding, no kick due", c->exposed),
+			 vqc_s("%u outstanding, no kick due", c->drv->exposed),
 			 "liveness: the strict driver is waiting for buffers the device will never "
 			 "see (avail idx %u, device at %u, used flags 0x%x, avail_event %u, %llu kicks)",
-			 c->avail_pub, c->consumed, cq_mem_used_flags(c), cq_mem_avail_event(c),
-			 (unsigned long long)c->kicks);
+			 c->drv->avail_pub, c->consumed, cq_mem_used_flags(c), cq_mem_avail_event(c),
+			 (unsigned long long)c->drv->kicks);
 	c->inject = NULL;
 	c->allow_outstanding = true; /* reported above */
 }
@@ -167,10 +167,10 @@ VQC_TEST(SPLIT_ANS_12__spurious_kicks_are_harmless)
 	cq_round(&c, &s, 1, CQ_EACH);
 	used = cq_mem_used_idx(&c);
 	for (int k = 0; k < 3; k++)
-		ck_assert_int_eq(cq_pop(&c, &d), VQC_EMPTY);
+		ck_assert_int_eq(cq_pop(&c, &d), VDUT_EMPTY);
 	ck_assert_uint_gt(cq_add_n(&c, &s, min_u32(q, 2)), 0);
 	for (int k = 0; k < 2; k++)
-		ck_assert_int_eq(cq_pop(&c, &d), VQC_EMPTY);
+		ck_assert_int_eq(cq_pop(&c, &d), VDUT_EMPTY);
 	if (cq_mem_used_idx(&c) != used)
 		vqc_find(VQC_FAIL, "SPLIT-ANS-12", "used-write-on-spurious-kick",
 			 vqc_s("used idx %u", used), vqc_s("used idx %u", cq_mem_used_idx(&c)),
@@ -178,7 +178,7 @@ VQC_TEST(SPLIT_ANS_12__spurious_kicks_are_harmless)
 	cq_publish(&c);
 	cq_serve_exposed(&c, CQ_EACH);
 	for (int k = 0; k < 2; k++)
-		ck_assert_int_eq(cq_pop(&c, &d), VQC_EMPTY);
+		ck_assert_int_eq(cq_pop(&c, &d), VDUT_EMPTY);
 	cq_round(&c, &s, min_u32(q, 2), CQ_BATCH);
 	cq_close(&c);
 }
@@ -196,7 +196,7 @@ VQC_TEST(SPLIT_OP_7__full_fences_around_suppression_fields)
 	if (!open_q(&c, 8, _i ? F_EVT : 0) || !cq_need_log(&c))
 		return;
 	liveness(&c, _i ? "SPLIT-ANS-11" : "SPLIT-ANS-9");
-	if (!c.exposed)
+	if (!c.drv->exposed)
 		kick_cycles(&c);
 	if (vqc_count("ORD-F1", VQC_FAIL) + vqc_count("ORD-F2", VQC_FAIL))
 		vqc_find(VQC_FAIL, "SPLIT-OP-7", "missing-fence", "full fences F1 and F2",

@@ -24,16 +24,16 @@ VQC_TEST(GEN_RST_2__reset_touches_no_guest_memory)
 	for (int i = 0; i < 4; i++)
 		ck_assert_int_ge(cq_add(&c, &s), 0);
 	cq_publish(&c);
-	ck_assert_int_eq(cq_pop(&c, &d), VQC_OK);
+	ck_assert_int_eq(cq_pop(&c, &d), VDUT_OK);
 	cq_serve(&c, d);
-	ck_assert_int_eq(cq_pop(&c, &d), VQC_OK);
+	ck_assert_int_eq(cq_pop(&c, &d), VDUT_OK);
 	cq_check_memory(&c);
 	cq_reset(&c); /* the log reports any access; the driver then zeroes the rings */
 	cq_check_memory(&c);
 	if (cq_notify(&c))
 		vqc_find(VQC_FAIL, "GEN-RST-2", "notify-after-reset", "no notification", "notification",
 			 "the first decision after reset asked for a notification");
-	ck_assert_int_eq(cq_pop(&c, &d), VQC_EMPTY);
+	ck_assert_int_eq(cq_pop(&c, &d), VDUT_EMPTY);
 	if (cq_mem_used_idx(&c) != 0)
 		vqc_find(VQC_FAIL, "VQ-RST-1", "completed-after-reset", "used idx 0",
 			 vqc_s("used idx %u", cq_mem_used_idx(&c)),
@@ -55,7 +55,7 @@ VQC_TEST(VQ_RST_2__reset_restarts_at_slot_zero)
 	rounds(&c, &s, sizes[_i] + 1, min_u32(sizes[_i], 4), CQ_BATCH);
 	cq_reset(&c);
 	cq_round(&c, &s, 1, CQ_EACH);
-	if (c.last_used != 1 || cq_mem_used_idx(&c) != 1)
+	if (c.drv->last_used != 1 || cq_mem_used_idx(&c) != 1)
 		vqc_find(VQC_FAIL, "VQ-RST-2", "used-not-from-zero", "used idx 1 after one chain",
 			 vqc_s("used idx %u", cq_mem_used_idx(&c)), "the used side did not restart at 0");
 	rounds(&c, &s, 5, 2, CQ_EACH);

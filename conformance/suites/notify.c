@@ -29,7 +29,7 @@ VQC_TEST(SPLIT_UNS_6__used_event_ignored_without_event_idx)
 	cq_start_at(&c, (uint16_t)(q - 1));
 	c.or.miss_clause = "SPLIT-UNS-6";
 	for (unsigned r = 0; r < 6; r++) {
-		const uint16_t u = c.last_used;
+		const uint16_t u = c.drv->last_used;
 		const uint16_t hostile[6] = {(uint16_t)(u - 1), (uint16_t)(u + 100), 0xFFFF, 0x8000,
 					     77, (uint16_t)(u + 1)};
 
@@ -39,11 +39,11 @@ VQC_TEST(SPLIT_UNS_6__used_event_ignored_without_event_idx)
 		cq_round(&c, &s, min_u32(q, 3), CQ_BATCH);
 	}
 	c.or.miss_clause = NULL;
-	cq_set_flags(&c, VIRTQ_AVAIL_F_NO_INTERRUPT);
+	cq_set_flags(&c, VG_AVAIL_F_NO_INTERRUPT);
 	for (unsigned r = 0; r < 8; r++) {
 		bool on_slot = r % 2 == 0;
 
-		cq_set_used_event(&c, on_slot ? c.last_used : (uint16_t)(c.last_used + 1000));
+		cq_set_used_event(&c, on_slot ? c.drv->last_used : (uint16_t)(c.drv->last_used + 1000));
 		one(&c, &s);
 		if (c.or.last_notified)
 			*(on_slot ? &hit : &nonhit) += 1;
@@ -112,10 +112,10 @@ VQC_TEST(SPLIT_UNS_9__flags_ignored_with_event_idx)
 	if (!open_q(&c, q, F_EVT))
 		return;
 	cq_start_at(&c, (uint16_t)(q - 1));
-	cq_set_flags(&c, VIRTQ_AVAIL_F_NO_INTERRUPT);
+	cq_set_flags(&c, VG_AVAIL_F_NO_INTERRUPT);
 	c.or.miss_clause = "SPLIT-UNS-9";
 	for (unsigned r = 0; r < 4; r++) {
-		cq_set_used_event(&c, (uint16_t)(c.last_used + 1));
+		cq_set_used_event(&c, (uint16_t)(c.drv->last_used + 1));
 		rounds(&c, &s, 3, 1, CQ_FILL);
 		(void)cq_notify(&c);
 	}
@@ -143,31 +143,31 @@ VQC_TEST(SPLIT_UNS_10__notifies_when_used_event_slot_is_filled)
 	if (wrap) {
 		cq_start_at(&c, 0xFFF8);
 		cq_set_used_event(&c, 0xFFFF);
-		while (c.last_used != 0x0000)
+		while (c.drv->last_used != 0x0000)
 			one(&c, &s);
 		cq_set_used_event(&c, 0x0000);
 		one(&c, &s);
 	}
 	for (unsigned k = 0; k < 3; k++) {
-		cq_set_used_event(&c, c.last_used);
+		cq_set_used_event(&c, c.drv->last_used);
 		one(&c, &s);
 	}
 	for (uint16_t k = 1; k <= 3; k++) {
-		cq_set_used_event(&c, (uint16_t)(c.last_used + k));
+		cq_set_used_event(&c, (uint16_t)(c.drv->last_used + k));
 		for (uint16_t j = 0; j <= k; j++)
 			one(&c, &s);
 	}
 	if (q >= 2) {
 		for (uint32_t at = 0; at < b; at += (b > 2 ? b - 1 : 1)) {
-			cq_set_used_event(&c, (uint16_t)(c.last_used + at));
+			cq_set_used_event(&c, (uint16_t)(c.drv->last_used + at));
 			cq_round(&c, &s, b, CQ_BATCH);
 		}
-		cq_set_used_event(&c, (uint16_t)(c.last_used + 1));
+		cq_set_used_event(&c, (uint16_t)(c.drv->last_used + 1));
 		cq_round(&c, &s, b, CQ_BATCH);
 	}
-	cq_set_used_event(&c, (uint16_t)(c.last_used + 5));
+	cq_set_used_event(&c, (uint16_t)(c.drv->last_used + 5));
 	one(&c, &s);
-	cq_set_used_event(&c, c.last_used);
+	cq_set_used_event(&c, c.drv->last_used);
 	one(&c, &s);
 	ck_assert_uint_ge(c.or.required, wrap ? 9 : 7);
 	cq_close(&c);
@@ -183,10 +183,10 @@ VQC_TEST(SPLIT_UNS_11__no_notification_outside_used_event)
 	if (!open_q(&c, q, F_EVT))
 		return;
 	cq_start_at(&c, (uint16_t)(q - 1));
-	cq_set_used_event(&c, (uint16_t)(c.last_used - 1));
+	cq_set_used_event(&c, (uint16_t)(c.drv->last_used - 1));
 	rounds(&c, &s, 4, 1, CQ_EACH);
 	cq_round(&c, &s, min_u32(q, 4), CQ_BATCH);
-	cq_set_used_event(&c, (uint16_t)(c.last_used + 0x4000));
+	cq_set_used_event(&c, (uint16_t)(c.drv->last_used + 0x4000));
 	rounds(&c, &s, 4, 1, CQ_EACH);
 	cq_round(&c, &s, min_u32(q, 4), CQ_BATCH);
 	cq_close(&c);
@@ -244,13 +244,13 @@ VQC_TEST(EVT_WIN_1__window_runs_from_the_previous_decision)
 	cq_start_at(&c, (uint16_t)(q - 3));
 	c.or.miss_clause = "EVT-WIN-1";
 	for (unsigned r = 0; r < 3; r++) {
-		cq_set_used_event(&c, (uint16_t)(c.last_used + 1));
+		cq_set_used_event(&c, (uint16_t)(c.drv->last_used + 1));
 		cq_round(&c, &s, 2, CQ_FILL);
 		cq_round(&c, &s, 2, CQ_FILL);
 		(void)cq_notify(&c);
 	}
 	c.or.miss_clause = NULL;
-	cq_set_used_event(&c, (uint16_t)(c.last_used + 5));
+	cq_set_used_event(&c, (uint16_t)(c.drv->last_used + 5));
 	for (unsigned r = 0; r < 3; r++)
 		cq_round(&c, &s, 2, CQ_BATCH);
 	ck_assert_uint_ge(c.or.required, 4);

@@ -71,28 +71,10 @@ VQC_TEST(ORD_F2__full_fence_between_enabling_kicks_and_recheck)
 	cq_close(&c);
 }
 
-/*
- * N1: when should-notify says yes, everything published before it is
- * visible in used idx (the driver reads it first thing on the interrupt).
- */
-VQC_TEST(ORD_N1__used_idx_visible_before_notification)
-{
-	struct cq c;
-	struct cq_spec s = rw_spec(8, 8);
-
-	if (!open_q(&c, 8, feat(_i)))
-		return;
-	cq_start_at(&c, 7);
-	rounds(&c, &s, 5, 1, CQ_EACH);
-	rounds(&c, &s, 8, 4, CQ_BATCH);
-	cq_close(&c);
-}
-
 const struct vqc_test_def vqc_tests_order[] = {
 	VQC_DEF(ORD_R1__acquire_between_avail_idx_and_what_it_exposes, "ORD-R1", 2, 0),
 	VQC_DEF(ORD_W1__release_between_used_entries_and_used_idx, "ORD-W1", 2, 0),
 	VQC_DEF(ORD_F1__full_fence_between_used_idx_and_suppression_read, "ORD-F1", 2, 0),
 	VQC_DEF(ORD_F2__full_fence_between_enabling_kicks_and_recheck, "ORD-F2", 2, 0),
-	VQC_DEF(ORD_N1__used_idx_visible_before_notification, "ORD-N1", 2, 0),
 	{0},
 };

@@ -8,6 +8,7 @@ PACKAGES=(
   cmake make pkg-config gcc
   clang-14 libclang-rt-14-dev   # asan preset: ASan + UBSan runtimes
   check                         # unit tests
+  patch                         # planted bugs: patches applied to a copy of core/src
   python3                       # conformance report (virtq-conformance)
   gcovr                         # coverage summaries
   xz-utils                      # interop: unpacking linux-source-6.1 (apt-get download)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ctest nightly.triage: ci/nightly/triage.py on a target built with a planted
-# bug (core/src/plant.h), replaying its seeds.  Many seeds flag the bug; triage
+# bug (planted/bugs.tsv), replaying its seeds.  Many seeds flag the bug; triage
 # must fold them into exactly one finding of the oracle that claims it, and
 # the regression file it writes must fail the planted build and pass the
 # real one.

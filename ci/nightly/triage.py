@@ -12,7 +12,7 @@ Each candidate is reproduced with the standalone ASan/UBSan build, under a
 timeout that sends SIGABRT so that ASan prints the stack of a hang too; if
 that does not reproduce it, with the libFuzzer build (which enforces the RSS
 limit, for OOMs).  The crash state is the sanitizer report kind (the oracle's
-file:line for a FUZZ_ASSERT) plus the top three function names inside our
+name and file:line for a FUZZ_ASSERT) plus the top three function names inside our
 code.  Per unique state, the smallest input is minimised (libFuzzer
 -minimize_crash, kept only if it reproduces the same state) and written out:
 
@@ -36,7 +36,9 @@ import sys
 import tempfile
 
 FRAME = re.compile(r"^\s*#\d+ 0x[0-9a-f]+ in (\S+) (\S+?)(?::(\d+))?(?::\d+)?$")
-ORACLE = re.compile(r"FUZZ_ASSERT failed at (\S+?):(\d+): (.*)\n\s*(.*)")
+# "FUZZ_ASSERT failed at FILE:LINE: oracle NAME: condition" then the message
+# line (fuzz/common/fuzz.h); a fault found in a signal handler has no line.
+ORACLE = re.compile(r"FUZZ_ASSERT failed at (\S+?):(\d*):? ?oracle ([\w-]+): (.*)\n\s*(.*)")
 SUMMARY = re.compile(r"SUMMARY: (\w+Sanitizer|libFuzzer): ([\w-]+)")
 UBSAN = re.compile(r"runtime error: (.*)")
 TOP_FRAMES = 3
@@ -137,7 +139,7 @@ def crash_state(out, timed_out, root):
         path = oracle.group(1)
         if path.startswith(root + "/"):
             path = os.path.relpath(path, root)
-        kind = f"oracle {path}:{oracle.group(2)}"
+        kind = f"oracle {oracle.group(3)} {path}:{oracle.group(2)}"
     elif ubsan:
         # values vary between inputs of one bug: keep the words
         kind = "UBSan " + re.sub(r"'[^']*'|0x[0-9a-f]+|-?\d+", "N", ubsan.group(1))[:80]
@@ -146,7 +148,7 @@ def crash_state(out, timed_out, root):
     else:
         kind = "crash"
     frames = our_frames(out, root)
-    detail = f"{oracle.group(3)}: {oracle.group(4)}" if oracle else (ubsan.group(1) if ubsan else "")
+    detail = f"{oracle.group(4)}: {oracle.group(5)}" if oracle else (ubsan.group(1) if ubsan else "")
     return {"kind": kind, "frames": frames, "detail": detail,
             "signature": kind + " | " + " > ".join(f.split(" ")[0] for f in frames)}
 

@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "internal.h"
-#include "plant.h"
 #include "shm.h"
 #include "virtq/error.h"
 
@@ -118,20 +117,11 @@ static int load_next(struct virtq_chain *c)
 
 	if (c->next >= c->table_size)
 		return fail(c, VIRTQ_E_NEXT_RANGE);
-	if (c->hops >= c->hop_limit && !PLANTED(NO_LOOP_BOUND))
+	if (c->hops >= c->hop_limit)
 		return fail(c, c->indirect ? VIRTQ_E_INDIRECT_LOOP : VIRTQ_E_CHAIN_LOOP);
 	c->hops++;
 	c->ndesc++;
 	shm_load_desc(&c->table[c->next], &d);
-	if (PLANTED(DOUBLE_FETCH) && (d.flags & VIRTQ_DESC_F_INDIRECT) == 0) {
-		uint16_t checked = d.flags;
-
-		/* The classic TOCTOU: flags checked on one read, used from another. */
-		shm_load_desc(&c->table[c->next], &d);
-		d.flags = (uint16_t)((d.flags & ~VIRTQ_DESC_F_INDIRECT) | (checked & VIRTQ_DESC_F_INDIRECT));
-	}
-	if (PLANTED(ACCEPT_NESTED_INDIRECT) && c->indirect)
-		d.flags &= (uint16_t)~VIRTQ_DESC_F_INDIRECT; /* QEMU: mapped as data */
 	if (d.flags & VIRTQ_DESC_F_INDIRECT)
 		return enter_indirect(c, &d);
 	return take_buffer(c, &d);
@@ -263,7 +253,7 @@ int virtq_chain_collect(struct virtq_chain *c, struct virtq_iov *rd, struct virt
 		p = take_piece(c, &contig);
 		if (p == NULL)
 			return c->error;
-		v = c->cur_writable || PLANTED(WRITE_READABLE) ? wr : rd;
+		v = c->cur_writable ? wr : rd;
 		if (v == NULL)
 			continue;
 		if (v->n == v->cap)
@@ -271,8 +261,7 @@ int virtq_chain_collect(struct virtq_chain *c, struct virtq_iov *rd, struct virt
 		s = &v->seg[v->n++];
 		s->addr = p;
 		s->len = (uint32_t)contig;
-		/* WRITE_READABLE plants the bug of handing readable bytes out as writable. */
-		s->writable = c->cur_writable || PLANTED(WRITE_READABLE);
+		s->writable = c->cur_writable;
 		v->bytes += contig;
 	}
 }

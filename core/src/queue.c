@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "internal.h"
-#include "plant.h"
 #include "shm.h"
 #include "virtq/error.h"
 
@@ -78,8 +77,7 @@ int virtq_set_mem(struct virtq_queue *q, const struct virtq_mem *mem)
 	if (q == NULL || mem == NULL || q->desc == NULL)
 		return VIRTQ_E_INVAL;
 	/* Every translation goes: the rings are looked up again, the hint is forgotten. */
-	if (!PLANTED(MEM_HINT_KEPT))
-		q->hint = NULL;
+	q->hint = NULL;
 	q->mem_gen++;
 	rc = virtq__ring_map(q, mem, q->size, q->desc_gpa, q->avail_gpa, q->used_gpa);
 	if (rc < 0) {
@@ -135,13 +133,9 @@ static int refresh_avail(struct virtq_queue *q)
 	uint16_t idx = shm_load16_acquire(&q->avail->idx, VIRTQ_SHM_AVAIL_IDX);
 	uint16_t ahead = (uint16_t)(idx - q->last_avail);
 
-	if (PLANTED(CONSUME_BEYOND_AVAIL) && ahead == 0 && q->shadow_avail == q->last_avail) {
-		q->shadow_avail = (uint16_t)(idx + 1);
-		return 1;
-	}
-	if (ahead > q->size && !PLANTED(NO_AVAIL_CHECK))
+	if (ahead > q->size)
 		return mark_broken(q, VIRTQ_E_AVAIL_IDX);
-	if (ahead < (uint16_t)(q->shadow_avail - q->last_avail) && !PLANTED(NO_AVAIL_CHECK))
+	if (ahead < (uint16_t)(q->shadow_avail - q->last_avail))
 		return mark_broken(q, VIRTQ_E_AVAIL_IDX);
 	q->shadow_avail = idx;
 	return ahead != 0;
@@ -160,8 +154,7 @@ static int rearm_if_idle(struct virtq_queue *q)
 		return 0;
 	if (q->avail_event_armed)
 		return 0;
-	if (!PLANTED(NO_AVAIL_EVENT))
-		shm_store16(q->avail_event, q->last_avail, VIRTQ_SHM_AVAIL_EVENT);
+	shm_store16(q->avail_event, q->last_avail, VIRTQ_SHM_AVAIL_EVENT);
 	shm_fence_full();
 	q->avail_event_armed = true;
 	return refresh_avail(q);
@@ -226,7 +219,7 @@ int virtq_fill(struct virtq_queue *q, struct virtq_chain *chain, uint32_t writte
 	if (chain->q != q)
 		return VIRTQ_E_INVAL;
 	/* Its head may be in flight again, but this walk described the driver's old chain. */
-	if (chain->epoch != q->epoch && !PLANTED(STALE_CHAIN_ACCEPTED))
+	if (chain->epoch != q->epoch)
 		return VIRTQ_E_STALE_CHAIN;
 	if (chain->returned || !inflight_test(q, chain->head))
 		return VIRTQ_E_NOT_IN_FLIGHT;
@@ -239,11 +232,7 @@ int virtq_fill(struct virtq_queue *q, struct virtq_chain *chain, uint32_t writte
 		virtq_flush(q);
 	/* len never overstates what the device could have written (SPLIT-USED-3). */
 	len = written < chain->writable ? written : (uint32_t)chain->writable;
-	if (PLANTED(NO_LEN_CAP))
-		len = written;
 	elem = &q->used->ring[q->next_used & (uint16_t)(q->size - 1)];
-	if (PLANTED(IDX_BEFORE_ENTRY))
-		shm_store16_release(&q->used->idx, (uint16_t)(q->next_used + 1), VIRTQ_SHM_USED_IDX);
 	shm_store32(&elem->id, chain->head, VIRTQ_SHM_USED_ELEM);
 	shm_store32(&elem->len, len, VIRTQ_SHM_USED_ELEM);
 	q->next_used++;
@@ -284,15 +273,9 @@ bool virtq_should_notify(struct virtq_queue *q)
 		/* §2.7.7.2: flags bit 0 is disregarded; used_event decides. */
 		uint16_t event = shm_load16(q->used_event, VIRTQ_SHM_USED_EVENT);
 
-		if (PLANTED(IGNORE_USED_EVENT))
-			return true;
-		if (PLANTED(NEED_EVENT_OFF_BY_ONE))
-			return !valid || (uint16_t)(new_idx - event) < (uint16_t)(new_idx - old);
 		return !valid || virtq_need_event(event, new_idx, old);
 	}
 	/* §2.7.7.2: used_event is disregarded; only bit 0 of flags counts. */
-	if (PLANTED(IGNORE_NO_INTERRUPT))
-		return true;
 	return !(shm_load16(&q->avail->flags, VIRTQ_SHM_AVAIL_FLAGS) & VIRTQ_AVAIL_F_NO_INTERRUPT);
 }
 
@@ -315,7 +298,7 @@ int virtq_disable_kicks(struct virtq_queue *q)
 		return VIRTQ_E_BROKEN;
 	q->kicks_enabled = false;
 	/* Under EVENT_IDX used flags must stay 0 (SPLIT-ANS-10). */
-	if (!virtq_has_feature(q, VIRTQ_F_EVENT_IDX) || PLANTED(USED_FLAGS_EVENT_IDX))
+	if (!virtq_has_feature(q, VIRTQ_F_EVENT_IDX))
 		shm_store16(&q->used->flags, VIRTQ_USED_F_NO_NOTIFY, VIRTQ_SHM_USED_FLAGS);
 	return 0;
 }
@@ -328,8 +311,7 @@ int virtq_enable_kicks(struct virtq_queue *q)
 		return VIRTQ_E_BROKEN;
 	q->kicks_enabled = true;
 	if (virtq_has_feature(q, VIRTQ_F_EVENT_IDX)) {
-		if (!PLANTED(NO_AVAIL_EVENT))
-			shm_store16(q->avail_event, q->shadow_avail, VIRTQ_SHM_AVAIL_EVENT);
+		shm_store16(q->avail_event, q->shadow_avail, VIRTQ_SHM_AVAIL_EVENT);
 	} else
 		shm_store16(&q->used->flags, 0, VIRTQ_SHM_USED_FLAGS);
 	/* F2: expose the re-enable before re-reading avail idx (lost-kick race). */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Oracle self-test for the interop round trips: linked against a core with
- * one planted bug (core/src/plant.h), a round trip must fail, and for the
+ * one planted bug (planted/bugs.tsv), a round trip must fail, and for the
  * reason given.  Exit 0 when it does ("the test bites"), 1 when the bug
  * slipped through or failed for another reason.
  *

@@ -4,9 +4,10 @@
  * device model that drives the implementation under test through the device
  * interface (virtq_dut/dut.h), and the oracles that watch it in between.
  *
- *   queue.c          set-up and tear-down, the layout of guest memory, and the
- *                    driver as the suites use it (chains by spec, hostile
- *                    entries, reaping with the used-entry checks);
+ *   queue.c          set-up and tear-down, the layout of guest memory, start
+ *                    at an index, re-initialisation;
+ *   driver.c         the guest's driver as the suites use it (chains by spec,
+ *                    hostile entries, reaping with the used-entry checks);
  *   device_model.c   pop, serve, push, publish, decide, kicks, reset: what a
  *                    device does, with the checks each step allows;
  *   access_oracle.c  what the implementation's own access log shows

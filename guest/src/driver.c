@@ -119,7 +119,7 @@ static uint64_t alloc_part(struct vg_mem *m, uint64_t len, uint64_t align, enum 
 	uint64_t gpa = vg_mem_alloc(m, len, align);
 
 	if (gpa)
-		vg_mem_mark(m, gpa + len, 32, guard);
+		vg_mem_mark(m, gpa + len, VG_ALLOC_GUARD, guard);
 	return gpa;
 }
 
@@ -245,7 +245,7 @@ static uint64_t alloc_space(struct vg_drv *d, bool writable, uint64_t len, uint6
 	gpa = vg_mem_alloc(d->mem, len, align);
 	if (gpa) {
 		vg_mem_mark(d->mem, gpa, len, kind);
-		vg_mem_mark(d->mem, gpa + len, 32, guard);
+		vg_mem_mark(d->mem, gpa + len, VG_ALLOC_GUARD, guard);
 	}
 	return gpa;
 }

@@ -1,84 +1,18 @@
 /* SPDX-License-Identifier: MIT */
-/* Guest memory; see vguest/mem.h for the layout and what each option is for. */
-#include "vguest/mem.h"
-
-#include <signal.h>
+/*
+ * Guest memory: regions and their mappings, the guest's walker, the driver's
+ * access, allocation.  See vguest/mem.h for the layout and what each option
+ * is for; mem_watch.c has what the memory tells about a device.
+ */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define VG_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define VG_ASAN 1
-#endif
-#ifdef VG_ASAN
-#include <sanitizer/asan_interface.h>
-#define POISON(p, n) __asan_poison_memory_region((p), (n))
-#define UNPOISON(p, n) __asan_unpoison_memory_region((p), (n))
-#else
-#define POISON(p, n) ((void)(p), (void)(n))
-#define UNPOISON(p, n) ((void)(p), (void)(n))
-#endif
+#include "mem_internal.h"
 
 /* Largest region the guest maps (a sanity bound on hostile layouts, not a spec limit). */
 #define MAX_REGION (UINT64_C(1) << 30)
-#define MAX_PROT 16
-
-/* One memfd: [guard page | body | guard page] in the device's view, body in the driver's. */
-struct vg_backing {
-	int fd;
-	unsigned char *resv; /* start of the device-view reservation */
-	size_t body_len;
-	unsigned char *body; /* resv + page */
-	unsigned char *drv;
-	struct {
-		size_t off, len;
-		enum vg_prot prot;
-	} prot[MAX_PROT];
-	unsigned nprot;
-	struct vg_backing *next; /* spare or retired list */
-};
-
-static const struct {
-	const char *name;
-	bool device_writable;
-} kinds[VG_K_COUNT] = {
-	[VG_K_FREE] = {"memory outside any ring part or buffer", false},
-	[VG_K_DESC] = {"descriptor table", false},
-	[VG_K_AVAIL_FLAGS] = {"avail flags", false},
-	[VG_K_AVAIL_IDX] = {"avail idx", false},
-	[VG_K_AVAIL_RING] = {"avail ring entry", false},
-	[VG_K_USED_EVENT] = {"used_event", false},
-	[VG_K_USED_FLAGS] = {"used flags", true},
-	[VG_K_USED_IDX] = {"used idx", true},
-	[VG_K_USED_ELEM] = {"used ring entry", true},
-	[VG_K_AVAIL_EVENT] = {"avail_event", true},
-	[VG_K_INDIRECT] = {"indirect table", false},
-	[VG_K_RBUF] = {"device-readable buffer", false},
-	[VG_K_WBUF] = {"device-writable buffer", true},
-	[VG_K_GUARD_DESC] = {"guard bytes around the descriptor table", false},
-	[VG_K_GUARD_AVAIL] = {"guard bytes around the avail ring", false},
-	[VG_K_GUARD_USED] = {"guard bytes around the used ring", false},
-	[VG_K_GUARD_IND] = {"guard bytes after an indirect table", false},
-	[VG_K_GUARD_RBUF] = {"guard bytes after a readable buffer", false},
-	[VG_K_GUARD_WBUF] = {"guard bytes after a writable buffer", false},
-	[VG_K_GUARD] = {"guard bytes", false},
-	[VG_K_OLD_RING] = {"ring of the queue before re-initialisation", false},
-};
-
-const char *vg_kind_name(enum vg_kind k) { return k < VG_K_COUNT ? kinds[k].name : "?"; }
-bool vg_kind_device_writable(enum vg_kind k) { return k < VG_K_COUNT && kinds[k].device_writable; }
-bool vg_kind_is_guard(enum vg_kind k)
-{
-	return k == VG_K_FREE || (k >= VG_K_GUARD_DESC && k <= VG_K_GUARD);
-}
-
-static size_t round_up(size_t v, size_t a) { return (v + a - 1) & ~(a - 1); }
 
 /* ---- backings ---- */
 
@@ -216,7 +150,7 @@ static unsigned char *place(const struct vg_mem *m, const struct vg_backing *b, 
 			    uint64_t size)
 {
 	if (m->flags & VG_MEM_TIGHT) {
-		size_t lead = gpa & 15, span = round_up(lead + size, 16);
+		size_t lead = gpa & 15, span = vg__round_up(lead + size, 16);
 
 		return b->body + b->body_len - span + lead;
 	}
@@ -227,7 +161,7 @@ static size_t body_needed(const struct vg_mem *m, uint64_t gpa, uint64_t size)
 {
 	size_t lead = (m->flags & VG_MEM_TIGHT) ? (gpa & 15) : (gpa & (m->page - 1));
 
-	return round_up(round_up(lead + size, 16), m->page);
+	return vg__round_up(vg__round_up(lead + size, 16), m->page);
 }
 
 /* End of @r as an exclusive zone bound (saturated for a region that ends at 2^64 - 1). */
@@ -319,7 +253,7 @@ const struct vg_region *vg_mem_find(const struct vg_mem *m, uint64_t gpa)
 	return NULL;
 }
 
-static const struct vg_region *prefix(const struct vg_mem *m, uint64_t gpa, uint64_t len,
+const struct vg_region *vg__prefix(const struct vg_mem *m, uint64_t gpa, uint64_t len,
 				      uint64_t *contig, uint64_t *off)
 {
 	const struct vg_region *r = len ? vg_mem_find(m, gpa) : NULL;
@@ -335,7 +269,7 @@ static const struct vg_region *prefix(const struct vg_mem *m, uint64_t gpa, uint
 unsigned char *vg_mem_dev(const struct vg_mem *m, uint64_t gpa, uint64_t len, uint64_t *contig)
 {
 	uint64_t off;
-	const struct vg_region *r = prefix(m, gpa, len, contig, &off);
+	const struct vg_region *r = vg__prefix(m, gpa, len, contig, &off);
 
 	return r ? r->dev + off : NULL;
 }
@@ -343,7 +277,7 @@ unsigned char *vg_mem_dev(const struct vg_mem *m, uint64_t gpa, uint64_t len, ui
 unsigned char *vg_mem_drv(const struct vg_mem *m, uint64_t gpa, uint64_t len, uint64_t *contig)
 {
 	uint64_t off;
-	const struct vg_region *r = prefix(m, gpa, len, contig, &off);
+	const struct vg_region *r = vg__prefix(m, gpa, len, contig, &off);
 
 	return r ? r->drv + off : NULL;
 }
@@ -399,7 +333,7 @@ bool vg_mem_gpa_of(const struct vg_mem *m, const void *host, uint64_t *gpa)
 /* ---- driver access ---- */
 
 /* Run @fn over every region piece of [gpa, gpa + len), all or nothing. */
-static bool each_piece(const struct vg_mem *m, uint64_t gpa, uint64_t len,
+bool vg__each_piece(const struct vg_mem *m, uint64_t gpa, uint64_t len,
 		       void (*fn)(const struct vg_region *r, uint64_t off, uint64_t at, uint64_t n, void *arg),
 		       void *arg)
 {
@@ -409,7 +343,7 @@ static bool each_piece(const struct vg_mem *m, uint64_t gpa, uint64_t len,
 		return false;
 	while (done < len) {
 		uint64_t n, off;
-		const struct vg_region *r = prefix(m, gpa + done, len - done, &n, &off);
+		const struct vg_region *r = vg__prefix(m, gpa + done, len - done, &n, &off);
 
 		fn(r, off, done, n, arg);
 		done += n;
@@ -439,24 +373,24 @@ static void fill_with(const struct vg_region *r, uint64_t off, uint64_t at, uint
 
 bool vg_mem_read(const struct vg_mem *m, uint64_t gpa, void *dst, uint64_t len)
 {
-	return each_piece(m, gpa, len, copy_out, dst);
+	return vg__each_piece(m, gpa, len, copy_out, dst);
 }
 
 bool vg_mem_write(struct vg_mem *m, uint64_t gpa, const void *src, uint64_t len)
 {
-	return each_piece(m, gpa, len, copy_in, (void *)(uintptr_t)src);
+	return vg__each_piece(m, gpa, len, copy_in, (void *)(uintptr_t)src);
 }
 
 bool vg_mem_fill(struct vg_mem *m, uint64_t gpa, int byte, uint64_t len)
 {
-	return each_piece(m, gpa, len, fill_with, &byte);
+	return vg__each_piece(m, gpa, len, fill_with, &byte);
 }
 
 /* A naturally aligned field inside one region can be accessed atomically. */
 static uint16_t *atomic16(const struct vg_mem *m, uint64_t gpa, const struct vg_region **rr)
 {
 	uint64_t n, off;
-	const struct vg_region *r = prefix(m, gpa, 2, &n, &off);
+	const struct vg_region *r = vg__prefix(m, gpa, 2, &n, &off);
 
 	*rr = r;
 	if (!r || n != 2 || ((uintptr_t)(r->drv + off) & 1u))
@@ -508,71 +442,7 @@ uint32_t vg_mem_load32(const struct vg_mem *m, uint64_t gpa)
 	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
 }
 
-/* ---- kinds, guards, allocation ---- */
-
-static void mark_piece(const struct vg_region *r, uint64_t off, uint64_t at, uint64_t n, void *k)
-{
-	(void)at;
-	if (r->kind)
-		memset(r->kind + off, *(const int *)k, n);
-}
-
-void vg_mem_mark(struct vg_mem *m, uint64_t gpa, uint64_t len, enum vg_kind k)
-{
-	int v = (int)k;
-
-	(void)each_piece(m, gpa, len, mark_piece, &v);
-}
-
-enum vg_kind vg_mem_kind(const struct vg_mem *m, uint64_t gpa)
-{
-	const struct vg_region *r = vg_mem_find(m, gpa);
-
-	return r && r->kind ? (enum vg_kind)r->kind[gpa - r->gpa] : VG_K_FREE;
-}
-
-void vg_mem_guard(struct vg_mem *m, uint64_t gpa, uint64_t len, enum vg_kind k)
-{
-	if (len == 0 || !vg_mem_fill(m, gpa, VG_GUARD_BYTE, len))
-		return;
-	vg_mem_mark(m, gpa, len, k);
-	if (m->nguards == m->capguards) {
-		size_t cap = m->capguards ? 2 * m->capguards : 64;
-		struct vg_guard *g = realloc(m->guards, cap * sizeof(*g));
-
-		if (!g)
-			abort(); /* the guest cannot keep its own books: no result is sound */
-		m->guards = g;
-		m->capguards = cap;
-	}
-	m->guards[m->nguards++] = (struct vg_guard){gpa, len};
-}
-
-static void check_piece(const struct vg_region *r, uint64_t off, uint64_t at, uint64_t n, void *bad)
-{
-	uint64_t *first = bad;
-
-	for (uint64_t i = 0; i < n && *first == UINT64_MAX; i++)
-		if (r->drv[off + i] != VG_GUARD_BYTE)
-			*first = r->gpa + off + i;
-	(void)at;
-}
-
-bool vg_mem_guards_intact(const struct vg_mem *m, uint64_t *bad_gpa)
-{
-	for (size_t i = 0; i < m->nguards; i++) {
-		uint64_t first = UINT64_MAX;
-
-		if (!each_piece(m, m->guards[i].gpa, m->guards[i].len, check_piece, &first))
-			first = m->guards[i].gpa;
-		if (first != UINT64_MAX) {
-			if (bad_gpa)
-				*bad_gpa = first;
-			return false;
-		}
-	}
-	return true;
-}
+/* ---- allocation ---- */
 
 uint64_t vg_zone_alloc(struct vg_mem *m, struct vg_zone *z, uint64_t len, uint64_t align,
 		       enum vg_kind kind, enum vg_kind gk, uint64_t guard)
@@ -611,7 +481,7 @@ static bool cursor_next(struct vg_mem *m)
 uint64_t vg_mem_alloc(struct vg_mem *m, uint64_t len, uint64_t align)
 {
 	for (;;) {
-		uint64_t gpa = vg_zone_alloc(m, &m->cursor, len, align ? align : 1, VG_K_FREE, VG_K_GUARD, 32);
+		uint64_t gpa = vg_zone_alloc(m, &m->cursor, len, align ? align : 1, VG_K_FREE, VG_K_GUARD, VG_ALLOC_GUARD);
 
 		if (gpa || !cursor_next(m))
 			return gpa;
@@ -620,7 +490,7 @@ uint64_t vg_mem_alloc(struct vg_mem *m, uint64_t len, uint64_t align)
 
 uint64_t vg_mem_alloc_pages(struct vg_mem *m, uint64_t len)
 {
-	uint64_t body = len ? round_up(len, m->page) : m->page;
+	uint64_t body = len ? vg__round_up(len, m->page) : m->page;
 
 	for (;;) {
 		uint64_t gpa = vg_zone_alloc(m, &m->cursor, body, m->page, VG_K_FREE, VG_K_GUARD, m->page);
@@ -630,160 +500,3 @@ uint64_t vg_mem_alloc_pages(struct vg_mem *m, uint64_t len)
 	}
 }
 
-/* ---- protection ---- */
-
-static int prot_flags(enum vg_prot p)
-{
-	return p == VG_PROT_RW ? PROT_READ | PROT_WRITE : p == VG_PROT_RO ? PROT_READ : PROT_NONE;
-}
-
-int vg_mem_protect(struct vg_mem *m, uint64_t gpa, uint64_t len, enum vg_prot prot)
-{
-	const struct vg_region *r = vg_mem_find(m, gpa);
-	struct vg_backing *b;
-	size_t first, end;
-
-	if (!r || len == 0 || (m->flags & VG_MEM_TIGHT) || len > r->size - (gpa - r->gpa))
-		return -1;
-	b = r->b;
-	first = (size_t)(r->dev - b->body) + (size_t)(gpa - r->gpa);
-	end = round_up(first + len, m->page);
-	first &= ~(m->page - 1);
-	if (b->nprot == MAX_PROT || end > b->body_len)
-		return -1;
-	if (mprotect(b->body + first, end - first, prot_flags(prot)) != 0)
-		return -1;
-	b->prot[b->nprot].off = first;
-	b->prot[b->nprot].len = end - first;
-	b->prot[b->nprot++].prot = prot;
-	return 0;
-}
-
-static enum vg_prot prot_of(const struct vg_backing *b, size_t off)
-{
-	enum vg_prot p = VG_PROT_RW;
-
-	for (unsigned i = 0; i < b->nprot; i++) /* later calls win, as mprotect does */
-		if (off >= b->prot[i].off && off - b->prot[i].off < b->prot[i].len)
-			p = b->prot[i].prot;
-	return p;
-}
-
-enum vg_prot vg_mem_prot_at(const struct vg_mem *m, uint64_t gpa)
-{
-	const struct vg_region *r = vg_mem_find(m, gpa);
-
-	if (!r)
-		return VG_PROT_NONE;
-	return prot_of(r->b, (size_t)(r->dev - r->b->body) + (size_t)(gpa - r->gpa));
-}
-
-/* ---- faults ---- */
-
-static struct vg_mem *fault_mem;
-static vg_fault_fn fault_fn;
-static void *fault_arg;
-
-/* Which part of the guest's mappings @a is in; false if none (not our fault). */
-static bool classify(const struct vg_mem *m, uintptr_t a, uint64_t *gpa, enum vg_kind *k,
-		     const char **what)
-{
-	for (unsigned i = 0; i < m->nr; i++) {
-		const struct vg_region *r = &m->r[i];
-		const struct vg_backing *b = r->b;
-		uintptr_t lo = (uintptr_t)b->resv, hi = (uintptr_t)b->body + b->body_len + m->page;
-
-		if (a < lo || a >= hi)
-			continue;
-		if (a >= (uintptr_t)r->dev && a - (uintptr_t)r->dev < r->size) {
-			enum vg_prot p = prot_of(b, a - (uintptr_t)b->body);
-
-			*gpa = r->gpa + (a - (uintptr_t)r->dev);
-			*k = r->kind ? (enum vg_kind)r->kind[*gpa - r->gpa] : VG_K_FREE;
-			*what = p == VG_PROT_RO ? "store to a page that is read-only in the device's view"
-						: "access to a page that is inaccessible in the device's view";
-			return true;
-		}
-		*what = "access past the end of a region (guard page)";
-		return true;
-	}
-	for (const struct vg_backing *b = m->retired; b; b = b->next)
-		if (a >= (uintptr_t)b->body && a - (uintptr_t)b->body < b->body_len) {
-			*what = "access to guest memory retired by a memory-map change (stale translation)";
-			return true;
-		}
-	return false;
-}
-
-static void on_signal(int sig, siginfo_t *si, void *uc)
-{
-	uint64_t gpa = 0;
-	enum vg_kind k = VG_K_FREE;
-	const char *what = NULL;
-
-	(void)uc;
-	if (!fault_mem || !fault_fn || !classify(fault_mem, (uintptr_t)si->si_addr, &gpa, &k, &what)) {
-		signal(sig, SIG_DFL); /* not ours: the re-executed access kills the process */
-		return;
-	}
-	fault_fn(fault_arg, gpa, k, what);
-	signal(sig, SIG_DFL);
-}
-
-void vg_mem_on_fault(struct vg_mem *m, vg_fault_fn fn, void *arg)
-{
-	struct sigaction sa;
-
-	fault_mem = fn ? m : NULL;
-	fault_fn = fn;
-	fault_arg = arg;
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	if (fn) {
-		sa.sa_sigaction = on_signal;
-		sa.sa_flags = SA_SIGINFO;
-	} else {
-		sa.sa_handler = SIG_DFL;
-	}
-	sigaction(SIGSEGV, &sa, NULL);
-	sigaction(SIGBUS, &sa, NULL);
-}
-
-/* ---- the device-write oracle ---- */
-
-void vg_mem_snapshot(struct vg_mem *m)
-{
-	for (unsigned i = 0; i < m->nr; i++)
-		if (m->r[i].shadow)
-			memcpy(m->r[i].shadow, m->r[i].drv, m->r[i].size);
-}
-
-/* One region: compare in blocks, then byte by byte where a block differs. */
-static void diff_region(struct vg_mem *m, struct vg_region *r,
-			void (*visit)(void *, uint64_t, uint8_t, uint8_t), void *arg)
-{
-	const size_t blk = 64;
-
-	for (uint64_t off = 0; off < r->size; off += blk) {
-		uint64_t n = r->size - off < blk ? r->size - off : blk;
-
-		if (memcmp(r->drv + off, r->shadow + off, n) == 0)
-			continue;
-		for (uint64_t i = off; i < off + n; i++) {
-			if (r->drv[i] == r->shadow[i])
-				continue;
-			if (prot_of(r->b, (size_t)(r->dev - r->b->body) + i) != VG_PROT_NONE)
-				visit(arg, r->gpa + i, r->shadow[i], r->drv[i]);
-			r->shadow[i] = r->drv[i];
-		}
-	}
-	(void)m;
-}
-
-void vg_mem_diff(struct vg_mem *m, void (*visit)(void *arg, uint64_t gpa, uint8_t was, uint8_t now),
-		 void *arg)
-{
-	for (unsigned i = 0; i < m->nr; i++)
-		if (m->r[i].shadow)
-			diff_region(m, &m->r[i], visit, arg);
-}

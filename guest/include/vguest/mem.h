@@ -43,6 +43,7 @@
 
 #define VG_MAX_REGIONS 16
 #define VG_GUARD_BYTE 0xA5
+#define VG_ALLOC_GUARD 32 /* guard bytes vg_mem_alloc() puts after each allocation */
 
 /* vg_mem_init() options. */
 #define VG_MEM_SHADOW 0x1u /* keep a shadow copy (device-write oracle) */
@@ -198,7 +199,7 @@ bool vg_mem_guards_intact(const struct vg_mem *m, uint64_t *bad_gpa);
 uint64_t vg_zone_alloc(struct vg_mem *m, struct vg_zone *z, uint64_t len, uint64_t align,
 		       enum vg_kind kind, enum vg_kind gk, uint64_t guard);
 /**
- * Allocate from the regions in the order added (32 guard bytes after), moving
+ * Allocate from the regions in the order added (VG_ALLOC_GUARD bytes after), moving
  * to the next region when one is full.  @return the gpa, or 0.
  */
 uint64_t vg_mem_alloc(struct vg_mem *m, uint64_t len, uint64_t align);

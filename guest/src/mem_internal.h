@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/* What the guest's memory files share and nothing else sees (vguest/mem.h is the contract). */
+#ifndef VGUEST_SRC_MEM_INTERNAL_H
+#define VGUEST_SRC_MEM_INTERNAL_H
+
+#include <stddef.h>
+
+#include "vguest/mem.h"
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define VG_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define VG_ASAN 1
+#endif
+#ifdef VG_ASAN
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n) __asan_poison_memory_region((p), (n))
+#define UNPOISON(p, n) __asan_unpoison_memory_region((p), (n))
+#else
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+#define MAX_PROT 16
+
+/* One memfd: [guard page | body | guard page] in the device's view, body in the driver's. */
+struct vg_backing {
+	int fd;
+	unsigned char *resv; /* start of the device-view reservation */
+	size_t body_len;
+	unsigned char *body; /* resv + page */
+	unsigned char *drv;
+	struct {
+		size_t off, len;
+		enum vg_prot prot;
+	} prot[MAX_PROT];
+	unsigned nprot;
+	struct vg_backing *next; /* spare or retired list */
+};
+
+static inline size_t vg__round_up(size_t v, size_t a) { return (v + a - 1) & ~(a - 1); }
+
+/* mem.c: the prefix of [gpa, gpa + len) in one region, and its offset there. */
+const struct vg_region *vg__prefix(const struct vg_mem *m, uint64_t gpa, uint64_t len, uint64_t *contig,
+				   uint64_t *off);
+/* mem.c: run @fn over every region piece of [gpa, gpa + len), all or nothing. */
+bool vg__each_piece(const struct vg_mem *m, uint64_t gpa, uint64_t len,
+		    void (*fn)(const struct vg_region *r, uint64_t off, uint64_t at, uint64_t n, void *arg),
+		    void *arg);
+/* mem_watch.c: protection of the device's view at byte @off of @b's body. */
+enum vg_prot vg__prot_of(const struct vg_backing *b, size_t off);
+
+#endif /* VGUEST_SRC_MEM_INTERNAL_H */

@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the guest's memory tells about a device: what the driver put at each
+ * byte, its guard bytes, the device view's protection and the faults on it,
+ * and the shadow that shows every byte only a device can have written.
+ */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "mem_internal.h"
+
+static const struct {
+	const char *name;
+	bool device_writable;
+} kinds[VG_K_COUNT] = {
+	[VG_K_FREE] = {"memory outside any ring part or buffer", false},
+	[VG_K_DESC] = {"descriptor table", false},
+	[VG_K_AVAIL_FLAGS] = {"avail flags", false},
+	[VG_K_AVAIL_IDX] = {"avail idx", false},
+	[VG_K_AVAIL_RING] = {"avail ring entry", false},
+	[VG_K_USED_EVENT] = {"used_event", false},
+	[VG_K_USED_FLAGS] = {"used flags", true},
+	[VG_K_USED_IDX] = {"used idx", true},
+	[VG_K_USED_ELEM] = {"used ring entry", true},
+	[VG_K_AVAIL_EVENT] = {"avail_event", true},
+	[VG_K_INDIRECT] = {"indirect table", false},
+	[VG_K_RBUF] = {"device-readable buffer", false},
+	[VG_K_WBUF] = {"device-writable buffer", true},
+	[VG_K_GUARD_DESC] = {"guard bytes around the descriptor table", false},
+	[VG_K_GUARD_AVAIL] = {"guard bytes around the avail ring", false},
+	[VG_K_GUARD_USED] = {"guard bytes around the used ring", false},
+	[VG_K_GUARD_IND] = {"guard bytes after an indirect table", false},
+	[VG_K_GUARD_RBUF] = {"guard bytes after a readable buffer", false},
+	[VG_K_GUARD_WBUF] = {"guard bytes after a writable buffer", false},
+	[VG_K_GUARD] = {"guard bytes", false},
+	[VG_K_OLD_RING] = {"ring of the queue before re-initialisation", false},
+};
+
+const char *vg_kind_name(enum vg_kind k) { return k < VG_K_COUNT ? kinds[k].name : "?"; }
+bool vg_kind_device_writable(enum vg_kind k) { return k < VG_K_COUNT && kinds[k].device_writable; }
+bool vg_kind_is_guard(enum vg_kind k)
+{
+	return k == VG_K_FREE || (k >= VG_K_GUARD_DESC && k <= VG_K_GUARD);
+}
+
+/* ---- kinds, guards, allocation ---- */
+
+static void mark_piece(const struct vg_region *r, uint64_t off, uint64_t at, uint64_t n, void *k)
+{
+	(void)at;
+	if (r->kind)
+		memset(r->kind + off, *(const int *)k, n);
+}
+
+void vg_mem_mark(struct vg_mem *m, uint64_t gpa, uint64_t len, enum vg_kind k)
+{
+	int v = (int)k;
+
+	(void)vg__each_piece(m, gpa, len, mark_piece, &v);
+}
+
+enum vg_kind vg_mem_kind(const struct vg_mem *m, uint64_t gpa)
+{
+	const struct vg_region *r = vg_mem_find(m, gpa);
+
+	return r && r->kind ? (enum vg_kind)r->kind[gpa - r->gpa] : VG_K_FREE;
+}
+
+void vg_mem_guard(struct vg_mem *m, uint64_t gpa, uint64_t len, enum vg_kind k)
+{
+	if (len == 0 || !vg_mem_fill(m, gpa, VG_GUARD_BYTE, len))
+		return;
+	vg_mem_mark(m, gpa, len, k);
+	if (m->nguards == m->capguards) {
+		size_t cap = m->capguards ? 2 * m->capguards : 64;
+		struct vg_guard *g = realloc(m->guards, cap * sizeof(*g));
+
+		if (!g)
+			abort(); /* the guest cannot keep its own books: no result is sound */
+		m->guards = g;
+		m->capguards = cap;
+	}
+	m->guards[m->nguards++] = (struct vg_guard){gpa, len};
+}
+
+static void check_piece(const struct vg_region *r, uint64_t off, uint64_t at, uint64_t n, void *bad)
+{
+	uint64_t *first = bad;
+
+	for (uint64_t i = 0; i < n && *first == UINT64_MAX; i++)
+		if (r->drv[off + i] != VG_GUARD_BYTE)
+			*first = r->gpa + off + i;
+	(void)at;
+}
+
+bool vg_mem_guards_intact(const struct vg_mem *m, uint64_t *bad_gpa)
+{
+	for (size_t i = 0; i < m->nguards; i++) {
+		uint64_t first = UINT64_MAX;
+
+		if (!vg__each_piece(m, m->guards[i].gpa, m->guards[i].len, check_piece, &first))
+			first = m->guards[i].gpa;
+		if (first != UINT64_MAX) {
+			if (bad_gpa)
+				*bad_gpa = first;
+			return false;
+		}
+	}
+	return true;
+}
+
+/* ---- protection ---- */
+
+static int prot_flags(enum vg_prot p)
+{
+	return p == VG_PROT_RW ? PROT_READ | PROT_WRITE : p == VG_PROT_RO ? PROT_READ : PROT_NONE;
+}
+
+int vg_mem_protect(struct vg_mem *m, uint64_t gpa, uint64_t len, enum vg_prot prot)
+{
+	const struct vg_region *r = vg_mem_find(m, gpa);
+	struct vg_backing *b;
+	size_t first, end;
+
+	if (!r || len == 0 || (m->flags & VG_MEM_TIGHT) || len > r->size - (gpa - r->gpa))
+		return -1;
+	b = r->b;
+	first = (size_t)(r->dev - b->body) + (size_t)(gpa - r->gpa);
+	end = vg__round_up(first + len, m->page);
+	first &= ~(m->page - 1);
+	if (b->nprot == MAX_PROT || end > b->body_len)
+		return -1;
+	if (mprotect(b->body + first, end - first, prot_flags(prot)) != 0)
+		return -1;
+	b->prot[b->nprot].off = first;
+	b->prot[b->nprot].len = end - first;
+	b->prot[b->nprot++].prot = prot;
+	return 0;
+}
+
+enum vg_prot vg__prot_of(const struct vg_backing *b, size_t off)
+{
+	enum vg_prot p = VG_PROT_RW;
+
+	for (unsigned i = 0; i < b->nprot; i++) /* later calls win, as mprotect does */
+		if (off >= b->prot[i].off && off - b->prot[i].off < b->prot[i].len)
+			p = b->prot[i].prot;
+	return p;
+}
+
+enum vg_prot vg_mem_prot_at(const struct vg_mem *m, uint64_t gpa)
+{
+	const struct vg_region *r = vg_mem_find(m, gpa);
+
+	if (!r)
+		return VG_PROT_NONE;
+	return vg__prot_of(r->b, (size_t)(r->dev - r->b->body) + (size_t)(gpa - r->gpa));
+}
+
+/* ---- faults ---- */
+
+static struct vg_mem *fault_mem;
+static vg_fault_fn fault_fn;
+static void *fault_arg;
+
+/* Which part of the guest's mappings @a is in; false if none (not our fault). */
+static bool classify(const struct vg_mem *m, uintptr_t a, uint64_t *gpa, enum vg_kind *k,
+		     const char **what)
+{
+	for (unsigned i = 0; i < m->nr; i++) {
+		const struct vg_region *r = &m->r[i];
+		const struct vg_backing *b = r->b;
+		uintptr_t lo = (uintptr_t)b->resv, hi = (uintptr_t)b->body + b->body_len + m->page;
+
+		if (a < lo || a >= hi)
+			continue;
+		if (a >= (uintptr_t)r->dev && a - (uintptr_t)r->dev < r->size) {
+			enum vg_prot p = vg__prot_of(b, a - (uintptr_t)b->body);
+
+			*gpa = r->gpa + (a - (uintptr_t)r->dev);
+			*k = r->kind ? (enum vg_kind)r->kind[*gpa - r->gpa] : VG_K_FREE;
+			*what = p == VG_PROT_RO ? "store to a page that is read-only in the device's view"
+						: "access to a page that is inaccessible in the device's view";
+			return true;
+		}
+		*what = "access past the end of a region (guard page)";
+		return true;
+	}
+	for (const struct vg_backing *b = m->retired; b; b = b->next)
+		if (a >= (uintptr_t)b->body && a - (uintptr_t)b->body < b->body_len) {
+			*what = "access to guest memory retired by a memory-map change (stale translation)";
+			return true;
+		}
+	return false;
+}
+
+static void on_signal(int sig, siginfo_t *si, void *uc)
+{
+	uint64_t gpa = 0;
+	enum vg_kind k = VG_K_FREE;
+	const char *what = NULL;
+
+	(void)uc;
+	if (!fault_mem || !fault_fn || !classify(fault_mem, (uintptr_t)si->si_addr, &gpa, &k, &what)) {
+		signal(sig, SIG_DFL); /* not ours: the re-executed access kills the process */
+		return;
+	}
+	fault_fn(fault_arg, gpa, k, what);
+	signal(sig, SIG_DFL);
+}
+
+void vg_mem_on_fault(struct vg_mem *m, vg_fault_fn fn, void *arg)
+{
+	struct sigaction sa;
+
+	fault_mem = fn ? m : NULL;
+	fault_fn = fn;
+	fault_arg = arg;
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	if (fn) {
+		sa.sa_sigaction = on_signal;
+		sa.sa_flags = SA_SIGINFO;
+	} else {
+		sa.sa_handler = SIG_DFL;
+	}
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
+}
+
+/* ---- the device-write oracle ---- */
+
+void vg_mem_snapshot(struct vg_mem *m)
+{
+	for (unsigned i = 0; i < m->nr; i++)
+		if (m->r[i].shadow)
+			memcpy(m->r[i].shadow, m->r[i].drv, m->r[i].size);
+}
+
+/* One region: compare in blocks, then byte by byte where a block differs. */
+static void diff_region(struct vg_mem *m, struct vg_region *r,
+			void (*visit)(void *, uint64_t, uint8_t, uint8_t), void *arg)
+{
+	const size_t blk = 64;
+
+	for (uint64_t off = 0; off < r->size; off += blk) {
+		uint64_t n = r->size - off < blk ? r->size - off : blk;
+
+		if (memcmp(r->drv + off, r->shadow + off, n) == 0)
+			continue;
+		for (uint64_t i = off; i < off + n; i++) {
+			if (r->drv[i] == r->shadow[i])
+				continue;
+			if (vg__prot_of(r->b, (size_t)(r->dev - r->b->body) + i) != VG_PROT_NONE)
+				visit(arg, r->gpa + i, r->shadow[i], r->drv[i]);
+			r->shadow[i] = r->drv[i];
+		}
+	}
+	(void)m;
+}
+
+void vg_mem_diff(struct vg_mem *m, void (*visit)(void *arg, uint64_t gpa, uint8_t was, uint8_t now),
+		 void *arg)
+{
+	for (unsigned i = 0; i < m->nr; i++)
+		if (m->r[i].shadow)
+			diff_region(m, &m->r[i], visit, arg);
+}

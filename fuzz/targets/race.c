@@ -5,7 +5,8 @@
  * "just before the device's at-th load of a ring field or descriptor, xor
  * val into byte off of the descriptor table / avail ring (off < 0x8000) or
  * of the data window (off >= 0x8000, where indirect tables live)".  The
- * device's access log (VDUT_CAP_ACCESS_LOG: this target needs one) runs them.
+ * guest's racing driver (vguest/race.h) makes them, from the device's access
+ * log (VDUT_CAP_ACCESS_LOG: this target needs one).
  * Oracle, per pop: replaying the model's walk over exactly the values the
  * device fetched reproduces its fetches one for one (a second fetch within a
  * hop, the TOCTOU shape, is a mismatch: oracle fetches), its segments and its
@@ -21,8 +22,7 @@
 #include "fuzz.h"
 #include "run.h"
 #include "targets.h"
-
-#define MAX_MUTATIONS 64
+#include "vguest/race.h"
 #define MAX_FETCHES (VG_MAX_QUEUE + (1u << 18) + 16u)
 
 static const struct script_op race_ops[] = {
@@ -32,16 +32,9 @@ static const struct script_op race_ops[] = {
 const struct script_def race_def = {"race", 5, FUZZ_HEADER_FIELDS, sizeof(race_ops) / sizeof(race_ops[0]),
 				    race_ops};
 
-struct mutation {
-	uint16_t at, off;
-	uint8_t val;
-};
-
 struct race {
 	struct fz_image *im;
-	struct mutation mut[MAX_MUTATIONS];
-	unsigned nmut;
-	uint32_t loads;
+	struct vg_race racer; /* the guest's racing driver */
 	/* what each descriptor fetch of the current pop returned, in fetch order */
 	uint64_t fetch_gpa[MAX_FETCHES];
 	uint8_t fetch_raw[MAX_FETCHES][16];
@@ -62,27 +55,13 @@ static uint64_t target_gpa(const struct fz_image *im, uint16_t off)
 	return DATA_GPA + (off & 0x7fffu) * 2u % DATA_LEN;
 }
 
-/* The racer is the driver: its writes go through the guest, so they are not device writes. */
-static void racing_write(struct fz_image *im, uint64_t gpa, uint8_t x)
-{
-	uint8_t b;
-
-	if (vg_mem_read(im->mem, gpa, &b, 1)) {
-		b ^= x;
-		vg_mem_write(im->mem, gpa, &b, 1);
-	}
-}
-
 static void before_load(void *arg, enum vdut_access kind, const void *hva, size_t size)
 {
 	struct race *rc = arg;
 	uint64_t gpa;
 
 	(void)size;
-	for (unsigned i = 0; i < rc->nmut; i++)
-		if (rc->mut[i].at == rc->loads)
-			racing_write(rc->im, target_gpa(rc->im, rc->mut[i].off), rc->mut[i].val);
-	rc->loads++;
+	vg_race_before_load(&rc->racer);
 	if (kind != VDUT_ACC_LOAD_DESC || rc->nfetch >= MAX_FETCHES)
 		return;
 	/* The bytes the device is about to read: the snapshot it must be consistent with. */
@@ -133,15 +112,14 @@ int fuzz_race_run(const uint8_t *data, size_t size)
 	if (!run_begin(&r, &race_def, data, size))
 		return 0;
 	race.im = &r.im;
-	race.nmut = 0;
-	race.loads = 0;
 	race.nfetch = 0;
+	vg_race_init(&race.racer, r.im.mem);
 	while (script_read_op(&r.in, &race_def, &op)) {
 		if (op.op < DRIVER_OPS)
 			driver_apply(&r.drv, &op);
-		else if (race.nmut < MAX_MUTATIONS)
-			race.mut[race.nmut++] = (struct mutation){(uint16_t)op.v[0], (uint16_t)op.v[1],
-								  (uint8_t)op.v[2]};
+		else
+			vg_race_add(&race.racer, (uint16_t)op.v[0], target_gpa(&r.im, (uint16_t)op.v[1]),
+				    (uint8_t)op.v[2]);
 	}
 	if (dev_init(&d, &r.im, DEV_RACE)) {
 		FUZZ_ASSERT(d.mon.on, "the race target needs a device with an access log (VDUT_CAP_ACCESS_LOG)");

@@ -91,7 +91,7 @@ build libfuzzer                   # libFuzzer + ASan/UBSan: fuzzing, merge, mini
 build afl                         # AFL++ persistent + shared memory
 AFL_LLVM_CMPLOG=1 build afl-cmplog
 build asan virtq-fuzz conformance_core   # standalone + ASan/UBSan: triage; decoder; conformance
-build fuzz-coverage               # standalone + llvm source-based coverage
+build fuzz-coverage               # standalone + llvm source-based coverage (core targets)
 current_log=""
 
 # --- fuzzing, merge, triage per target ------------------------------------------
@@ -137,7 +137,7 @@ merge_target() {
   current_log=$w/merge.log
   (cd "$w" && "$root/build/libfuzzer/fuzz/fuzz_$t" -merge=1 -timeout=$FUZZ_TIMEOUT_S \
     -rss_limit_mb=$FUZZ_RSS_MB -merge_control_file="$w/merge.control" merged \
-    "$root/corpus/$t" libfuzzer/corpus afl/queue) >"$current_log" 2>&1
+    "$root/corpus/$(fuzz_input "$root" "$t")" libfuzzer/corpus afl/queue) >"$current_log" 2>&1
 }
 
 nightly_py() { python3 "$root/ci/nightly/$1" "${@:2}"; }
@@ -153,7 +153,7 @@ for t in "${targets[@]}"; do
   progress "merge $t: seeds + libFuzzer corpus + AFL++ queue"
   merge_target "$t"
   current_log=""
-  args=(corpus --target "$t" --seeds "corpus/$t" --merged "$w/merged" --delta "$out/corpus-delta/$t"
+  args=(corpus --target "$t" --seeds "corpus/$(fuzz_input "$root" "$t")" --merged "$w/merged" --delta "$out/corpus-delta/$t"
         --out "$w/corpus.json")
   if [ "$write_back" = 1 ]; then args+=(--write-back); fi
   line=$(nightly_py fuzz_stats.py "${args[@]}")
@@ -161,7 +161,7 @@ for t in "${targets[@]}"; do
 
   progress "triage $t"
   current_log=$out/logs/triage-$t.log
-  nightly_py triage.py --target "$t" --root "$root" \
+  nightly_py triage.py --target "$t" --input "$(fuzz_input "$root" "$t")" --root "$root" \
     --asan "build/asan/fuzz/fuzz_$t" --libfuzzer "build/libfuzzer/fuzz/fuzz_$t" \
     --decoder build/asan/fuzz/virtq-fuzz --timeout $FUZZ_TIMEOUT_S --rss-mb $FUZZ_RSS_MB \
     --minimize-seconds $minimize_s --findings "$out/findings/$t" --regressions "$out/regressions/$t" \
@@ -171,11 +171,19 @@ for t in "${targets[@]}"; do
 done
 
 # --- coverage -----------------------------------------------------------------
-progress "coverage: replaying seeds and merged corpora (llvm-cov)"
+# Coverage is of core/src, so only the core's targets (no _<device> suffix)
+# count: a peer's target replays through code that is not ours.
+core_targets=()
+for t in "${targets[@]}"; do [[ $t == *_* ]] || core_targets+=("$t"); done
 current_log=$out/logs/coverage.log
-bash ci/nightly/coverage.sh "$out" "${targets[@]}" >>"$current_log" 2>&1
-line=$(nightly_py summary.py coverage --dir "$out/coverage" --targets "${targets[@]}")
-progress "coverage: $line"
+if ((${#core_targets[@]})); then
+  progress "coverage: replaying seeds and merged corpora of ${core_targets[*]} (llvm-cov)"
+  bash ci/nightly/coverage.sh "$out" "${core_targets[@]}" >>"$current_log" 2>&1
+  line=$(nightly_py summary.py coverage --dir "$out/coverage" --targets "${core_targets[@]}")
+  progress "coverage: $line"
+else
+  progress "coverage: no core target selected; skipped"
+fi
 for t in "${targets[@]}"; do
   bash ci/nightly/plot.sh "$out/fuzz/$t" "$t" "$out/plots/$t.png" >>"$current_log" 2>&1
 done

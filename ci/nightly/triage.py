@@ -217,7 +217,7 @@ def minimise(repro, args, path, out, state, workdir):
 
 
 def decode(args, path):
-    p = subprocess.run([args.decoder, "decode", args.target, path], cwd=args.root,
+    p = subprocess.run([args.decoder, "decode", args.input, path], cwd=args.root,
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     return p.stdout.decode(errors="replace")
 
@@ -253,7 +253,7 @@ def write_finding(args, fid, state, group, repro):
         "",
         "```sh",
         f"{asan_rel} {rel(os.path.join(d, 'input'))}",
-        f"build/dev/fuzz/virtq-fuzz decode {args.target} {rel(os.path.join(d, 'input'))}",
+        f"build/dev/fuzz/virtq-fuzz decode {args.input} {rel(os.path.join(d, 'input'))}",
         "```",
         "",
         "## Regression file",
@@ -261,7 +261,7 @@ def write_finding(args, fid, state, group, repro):
         f"`{rel(reg)}` is ready: before fixing, add it with",
         "",
         "```sh",
-        f"fuzz/tools/make_regression.sh {args.target} {rel(reg)} {slug(state['kind'])[:40]} \"<what it found>\"",
+        f"fuzz/tools/make_regression.sh {args.input} {rel(reg)} {slug(state['kind'])[:40]} \"<what it found>\"",
         "```",
         "",
         "## Input, decoded",
@@ -288,7 +288,9 @@ def write_finding(args, fid, state, group, repro):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--target", required=True)
+    p.add_argument("--target", required=True, help="fuzz binary suffix: rings, rings_vringh, ...")
+    p.add_argument("--input", help="input format the target reads (rings for rings_vringh); "
+                   "default: the target")
     p.add_argument("--root", required=True)
     p.add_argument("--asan", required=True, help="standalone ASan/UBSan build of the target")
     p.add_argument("--libfuzzer", help="libFuzzer ASan/UBSan build of the target: minimises, and "
@@ -303,6 +305,7 @@ def main():
     p.add_argument("--replay", nargs="*", default=[])
     p.add_argument("--merge-control", help="the control file of a libFuzzer -merge=1 run")
     args = p.parse_args()
+    args.input = args.input or args.target
     args.root = os.path.abspath(args.root)
     for tool in (args.asan, args.libfuzzer, args.decoder):
         if tool and not os.access(os.path.join(args.root, tool), os.X_OK):

@@ -14,7 +14,7 @@
 #                  core's rings,ops,notify,race and Linux's vringh behind the
 #                  device interface, rings_vringh,ops_vringh,notify_vringh
 #                  (default rings,ops,notify,race,rings_vringh; env VIRTQ_NIGHTLY_TARGETS)
-#   --write-back   copy the new seeds of the merged corpus into corpus/<target>/,
+#   --write-back   copy the new seeds of the merged corpus into corpus/<input>/ (rings for rings_vringh),
 #                  named by content hash (env VIRTQ_NIGHTLY_WRITE_BACK=1)
 #
 # Everything it produces is under out/ (emptied first); build trees are the

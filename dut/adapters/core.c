@@ -29,6 +29,7 @@
  * (bit 0), segment arrays of 1..4 entries (bit 1, size from bits 2-3) and the
  * indirect bound (bits 8-15, 0 = the core's default); limits declare them.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,11 +58,12 @@ struct core_q {
 	struct virtq_mem mem;       /* what the queue uses: the table, or a callback over it */
 	struct virtq_queue q;
 	uint32_t nseg;
-	struct virtq_seg rseg[NSEG], wseg[NSEG];
 	struct virtq_iov rd, wr;
-	struct vdut_seg out[2 * NSEG];
 	vdut_access_fn log;
 	void *log_opaque;
+	/* Scratch from here on, written before it is read: not zeroed per queue (fuzz speed). */
+	struct virtq_seg rseg[NSEG], wseg[NSEG];
+	struct vdut_seg out[2 * NSEG];
 };
 
 _Static_assert(sizeof(struct virtq_chain) <= VDUT_CHAIN_PRIV_BYTES, "chain fits in vdut_chain.priv");
@@ -155,9 +157,10 @@ static enum vdut_rc core_create(const struct vdut_queue_params *p, void **out, s
 
 	if (p->features & ~known)
 		return VDUT_UNSUPPORTED;
-	cq = calloc(1, sizeof(*cq));
+	cq = malloc(sizeof(*cq));
 	if (!cq)
 		return VDUT_FAILED;
+	memset(cq, 0, offsetof(struct core_q, rseg));
 	cq->table = copy_table(p->regions, p->nregions);
 	cq->nregions = p->nregions;
 	if (!cq->table || init_mem(cq, p->variant & V_CALLBACK) < 0) {

@@ -28,11 +28,8 @@ static struct vg_walk walk_storage(void)
 
 void dev_allow(struct fuzz_dev *d, uint64_t gpa, uint64_t len)
 {
-	if (d->nallowed == d->cap_allowed) {
-		d->cap_allowed = d->cap_allowed ? 2 * d->cap_allowed : 64;
-		d->allowed = realloc(d->allowed, d->cap_allowed * sizeof(*d->allowed));
-		FUZZ_ASSERT(d->allowed != NULL, "out of memory");
-	}
+	d->allowed = vg_store_get(&d->keep.allowed, (d->nallowed + 1) * sizeof(*d->allowed), 0);
+	FUZZ_ASSERT(d->allowed != NULL, "out of memory");
 	d->allowed[d->nallowed++] = (struct vg_seg){gpa, (uint32_t)len, true};
 }
 
@@ -113,12 +110,23 @@ bool dev_init(struct fuzz_dev *d, struct fz_image *im, enum dev_mode mode)
 	struct vdut_queue_params p;
 	enum vdut_rc rc;
 
+	struct dev_keep keep = d->keep;
+	struct vg_model m = d->m;
+	struct monitor mon = d->mon;
+
+	/*
+	 * Everything starts over but the buffers, kept from input to input: ours,
+	 * the model's (vg_model_reuse) and the monitor's (monitor_start).
+	 */
 	memset(d, 0, sizeof(*d));
+	d->keep = keep;
+	memcpy(d->m.arrays, m.arrays, sizeof(m.arrays));
+	d->mon.loads_store = mon.loads_store;
+	d->mon.elem_store = mon.elem_store;
 	d->ad = &vdut_device;
 	d->im = im;
 	d->mode = mode;
 	d->exact = d->ad->caps & VDUT_CAP_EXACT;
-	memset(pattern, 0xD5, sizeof(pattern));
 	fill_params(d, &p);
 	rc = d->ad->create(&p, &d->q, &d->lim);
 	d->cfg = (struct vg_model_cfg){im->size, im->features, im->desc, im->avail, im->used,
@@ -128,8 +136,8 @@ bool dev_init(struct fuzz_dev *d, struct fz_image *im, enum dev_mode mode)
 			d->ad->destroy(d->q);
 		return false;
 	}
-	FUZZ_ASSERT(mode == DEV_RACE || vg_model_init(&d->m, im->mem, &d->cfg), "out of memory");
-	d->held = calloc(im->size, 1);
+	FUZZ_ASSERT(mode == DEV_RACE || vg_model_reuse(&d->m, im->mem, &d->cfg), "out of memory");
+	d->held = vg_store_get(&d->keep.held, im->size, 1);
 	FUZZ_ASSERT(d->held != NULL, "out of memory");
 	d->flags_driver = vg_mem_load16(im->mem, im->used + VG_USED_FLAGS);
 	d->up = true;
@@ -152,11 +160,7 @@ void dev_fini(struct fuzz_dev *d)
 	}
 	monitor_stop(&d->mon, d->ad, d->q);
 	d->ad->destroy(d->q);
-	if (d->mode == DEV_MODEL)
-		vg_model_free(&d->m);
-	free(d->held);
-	free(d->allowed);
-	d->up = false;
+	d->up = false; /* the model's arrays and d->keep stay for the next input */
 }
 
 /* ---- serving one chain ---- */
@@ -234,6 +238,8 @@ static void serve_data(struct fuzz_dev *d, struct dev_rec *r, const struct vdut_
 		FUZZ_ORACLE("model-data", memcmp(scratch, expect, n) == 0,
 			    "the request bytes read are not the driver's (head %u)", r->head);
 	n = dw->writable < DEV_MAX_COPY ? dw->writable : DEV_MAX_COPY;
+	if (pattern[0] != 0xD5) /* the reply bytes, filled on first use */
+		memset(pattern, 0xD5, sizeof(pattern));
 	put = d->ad->write(d->q, &r->c, pattern, (size_t)n);
 	monitor_settle(&d->mon);
 	FUZZ_ORACLE("model-data", put == n, "wrote %zu reply bytes of %llu", put, (unsigned long long)n);

@@ -82,7 +82,10 @@ struct fuzz_dev {
 	unsigned nrec;
 	uint8_t *held;       /* [size]: heads the device holds (handed out, not returned) */
 	struct vg_seg *allowed; /* used ring + every writable piece handed out */
-	unsigned nallowed, cap_allowed;
+	unsigned nallowed;
+	struct dev_keep {       /* buffers kept from input to input (dev_init) */
+		struct vg_store held, allowed;
+	} keep;
 	uint64_t unneeded_notifications;
 	uint16_t flags_driver; /* used flags as the driver last left them */
 	/* DEV_RACE: the target's judgement of each pop (any outcome). */

@@ -46,6 +46,19 @@ static struct vg_mem *process_mem(void)
 	return &m;
 }
 
+/*
+ * One driver for the process too: created by the first input, then reused,
+ * its books grown to the largest queue seen.  Nothing is allocated per input.
+ */
+static struct vg_drv *process_drv(struct fz_image *im)
+{
+	static struct vg_drv *d;
+
+	if (!d)
+		return d = vg_drv_create_at(im->mem, im->size, im->features, im->desc, im->avail, im->used);
+	return vg_drv_reuse(d, im->size, im->features, im->desc, im->avail, im->used) == 0 ? d : NULL;
+}
+
 /* Ring parts back to back; with min_align each sits at exactly its minimum alignment. */
 static uint64_t place_rings(struct fz_image *im, uint64_t base, bool min_align)
 {
@@ -95,13 +108,12 @@ bool image_init(struct fz_image *im, const struct script_vals *h)
 	for (unsigned i = 0; i < DATA_CHUNKS; i++)
 		if (!(layout & (1u << i)) && vg_mem_add(im->mem, DATA_GPA + i * DATA_CHUNK, DATA_CHUNK) < 0)
 			return false;
-	im->drv = vg_drv_create_at(im->mem, im->size, im->features, im->desc, im->avail, im->used);
+	im->drv = process_drv(im);
 	return im->drv != NULL;
 }
 
 void image_fini(struct fz_image *im)
 {
-	vg_drv_destroy(im->drv);
 	im->drv = NULL;
 	vg_mem_clear(im->mem);
 }

@@ -81,14 +81,18 @@ static void on_access(void *opaque, enum vdut_access kind, const void *hva, size
 void monitor_start(struct monitor *mon, const struct fz_image *im, const struct vdut_adapter *ad, void *q,
 		   uint32_t max_indirect)
 {
+	struct vg_store loads = mon->loads_store, elem = mon->elem_store;
+
 	memset(mon, 0, sizeof(*mon));
+	mon->loads_store = loads; /* kept from input to input */
+	mon->elem_store = elem;
 	mon->im = im;
 	mon->idx = 0; /* the device's used idx starts at 0, whatever the guest's field holds */
 	if (!(ad->caps & VDUT_CAP_ACCESS_LOG) || !ad->set_access_log)
 		return;
 	mon->max_loads = im->size + (max_indirect ? max_indirect : 65536u);
-	mon->loads = malloc(sizeof(*mon->loads) * mon->max_loads);
-	mon->elem = calloc(im->size, 1);
+	mon->loads = vg_store_get(&mon->loads_store, sizeof(*mon->loads) * mon->max_loads, 0);
+	mon->elem = vg_store_get(&mon->elem_store, im->size, 1);
 	FUZZ_ASSERT(mon->loads && mon->elem, "out of memory");
 	mon->on = ad->set_access_log(q, on_access, mon) == VDUT_OK;
 }
@@ -100,8 +104,6 @@ void monitor_stop(struct monitor *mon, const struct vdut_adapter *ad, void *q)
 		ad->set_access_log(q, NULL, NULL);
 	}
 	mon->on = false;
-	free(mon->loads);
-	free(mon->elem);
 	mon->loads = NULL;
 	mon->elem = NULL;
 }

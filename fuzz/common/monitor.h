@@ -36,6 +36,7 @@ struct monitor {
 	uint16_t idx;         /* used idx as the device last stored it */
 	monitor_before_load_fn before_load;
 	void *arg;
+	struct vg_store loads_store, elem_store; /* where loads and elem live */
 };
 
 /* Attach to the device's log (if it has one); @p max_indirect: its declared bound. */

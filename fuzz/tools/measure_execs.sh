@@ -1,45 +1,79 @@
 #!/usr/bin/env bash
-# exec/s of every target under libFuzzer + ASan/UBSan, libFuzzer without
-# sanitizers and AFL++ (afl-clang-fast, persistent, shared memory), each
-# beside the empty target under the same engine and flags: the ratio is the
-# harness overhead.  Needs the libfuzzer, libfuzzer-nosan and afl presets
-# built.  Usage: fuzz/tools/measure_execs.sh [seconds per run] > table.md
+# exec/s of every fuzz target, each beside the empty target under the same
+# engine and flags: the ratio is the harness's cost over the engine's.
+#   asan   libFuzzer + ASan/UBSan, one process  (build/libfuzzer)
+#   nosan  libFuzzer, no sanitizer, one process (build/libfuzzer-nosan)
+#   afl    AFL++ (afl-clang-fast, persistent, shared memory; build/afl)
+# Each run starts from the checked-in corpus of the target's input format,
+# -seed=1 for libFuzzer.  A binary that is not built shows as "not built";
+# build the presets with -DVIRTQ_LINUX_INTEROP=ON for the vringh targets.
+# Usage: fuzz/tools/measure_execs.sh [SECONDS] [ENGINES] [TARGETS] > table.md
+#   SECONDS per run (default 20); ENGINES and TARGETS comma-separated
+#   (default asan,nosan,afl and every target).
 set -euo pipefail
-secs=${1:-15}
 root=$(cd "$(dirname "$0")/../.." && pwd)
+source "$root/fuzz/tools/fuzz_env.sh"
+secs=${1:-20}
+IFS=, read -r -a engines <<< "${2:-asan,nosan,afl}"
+IFS=, read -r -a targets <<< "${3:-rings,ops,notify,race,rings_vringh,ops_vringh,notify_vringh}"
+targets=(empty "${targets[@]}")
+[[ $secs =~ ^[1-9][0-9]*$ ]] || { echo "measure_execs: SECONDS must be a positive integer" >&2; exit 2; }
+declare -A build=([asan]=libfuzzer [nosan]=libfuzzer-nosan [afl]=afl)
+declare -A title=([asan]="libFuzzer + ASan/UBSan" [nosan]="libFuzzer, no sanitizer" [afl]="AFL++ (persistent, shared memory)")
+for e in "${engines[@]}"; do
+  [ -n "${build[$e]:-}" ] || { echo "measure_execs: unknown engine '$e' (asan, nosan, afl)" >&2; exit 2; }
+done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-targets=(empty rings ops notify race)
+
+seeds() { # target dir: the seeds it starts from
+  mkdir -p "$2"
+  if [ "$1" = empty ]; then printf x > "$2/seed"; else cp "$root/corpus/$(fuzz_input "$root" "$1")"/* "$2/"; fi
+}
 
 libfuzzer_rate() { # binary target
   local dir=$work/lf-$2-$RANDOM
-  mkdir -p "$dir"
-  if [ "$2" = empty ]; then printf x > "$dir/seed"; else cp "$root/corpus/$2"/* "$dir/"; fi
-  "$1" -max_total_time="$secs" -print_final_stats=1 -seed=1 "$dir" 2>&1 |
-    awk '/stat::average_exec_per_sec/ {print $2}'
+  seeds "$2" "$dir"
+  # A finding stops libFuzzer before its final stats: that shows as "stopped".
+  { "$1" -max_total_time="$secs" -print_final_stats=1 -seed=1 -rss_limit_mb=$FUZZ_RSS_MB "$dir" 2>&1 || true; } |
+    awk '/stat::average_exec_per_sec/ {r = $2} END {print (r == "" ? "stopped" : r)}'
 }
 
-afl_rate() { # target
-  local in=$work/afl-in-$1 out=$work/afl-out-$1
-  mkdir -p "$in"
-  if [ "$1" = empty ]; then printf x > "$in/seed"; else cp "$root/corpus/$1"/* "$in/"; fi
+afl_rate() { # binary target
+  local in=$work/afl-in-$2 out=$work/afl-out-$2
+  seeds "$2" "$in"
   AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_FAST_CAL=1 \
-    timeout $((secs + 60)) afl-fuzz -i "$in" -o "$out" -V "$secs" -- \
-    "$root/build/afl/fuzz/fuzz_$1" >"$work/afl-$1.log" 2>&1 || true
-  awk -F: '/execs_per_sec/ {gsub(/ /, "", $2); print $2}' "$out"/default/fuzzer_stats 2>/dev/null || echo n/a
+    timeout $((secs + 60)) afl-fuzz -i "$in" -o "$out" -V "$secs" -- "$1" >"$work/afl-$2.log" 2>&1 || true
+  awk -F: '/execs_per_sec/ {gsub(/ /, "", $2); print $2}' "$out"/default/fuzzer_stats 2>/dev/null
 }
 
-declare -A asan nosan afl
+declare -A rate
 for t in "${targets[@]}"; do
-  asan[$t]=$(libfuzzer_rate "$root/build/libfuzzer/fuzz/fuzz_$t" "$t")
-  nosan[$t]=$(libfuzzer_rate "$root/build/libfuzzer-nosan/fuzz/fuzz_$t" "$t")
-  afl[$t]=$(afl_rate "$t")
+  for e in "${engines[@]}"; do
+    bin=$root/build/${build[$e]}/fuzz/fuzz_$t
+    if [ ! -x "$bin" ]; then rate[$e,$t]="not built"; continue; fi
+    if [ "$e" = afl ]; then r=$(afl_rate "$bin" "$t"); else r=$(libfuzzer_rate "$bin" "$t"); fi
+    rate[$e,$t]=${r:-stopped}
+  done
 done
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.0f", b / a; else print "n/a" }'; }
-echo "| target | libFuzzer+ASan/UBSan exec/s (empty/target) | libFuzzer, no sanitizer (empty/target) | AFL++ 4.04c (empty/target) |"
-echo "|---|---|---|---|"
+
+cell() { # engine target: "rate (N x)" against the empty target
+  local r=${rate[$1,$2]} e=${rate[$1,empty]}
+  if [[ $r =~ ^[0-9.]+$ && $e =~ ^[0-9.]+$ ]] && [ "$2" != empty ]; then
+    awk -v r="$r" -v e="$e" 'BEGIN { printf "%.0f (%.0fx)", r, e / r }'
+  else
+    echo "$r"
+  fi
+}
+head="| target |" sep="|---|"
+for e in "${engines[@]}"; do head+=" ${title[$e]} exec/s (empty/target) |"; sep+="---:|"; done
+echo "$head"
+echo "$sep"
 for t in "${targets[@]}"; do
-  echo "| $t | ${asan[$t]} ($(ratio "${asan[$t]}" "${asan[empty]}")x) | ${nosan[$t]} ($(ratio "${nosan[$t]}" "${nosan[empty]}")x) | ${afl[$t]} ($(ratio "${afl[$t]}" "${afl[empty]}")x) |"
+  row="| $t |"
+  for e in "${engines[@]}"; do row+=" $(cell "$e" "$t") |"; done
+  echo "$row"
 done
 echo
-echo "${secs} s per run, one core, $(nproc) cores on $(uname -m), $(date -u +%Y-%m-%d)."
+echo "${secs} s per run, one process, from the checked-in corpus; $(nproc) cores, $(uname -m);" \
+  "commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown), $(date -u +%Y-%m-%d)."

@@ -66,25 +66,38 @@ static void zero_parts(struct vg_drv *d)
 	(void)vg_mem_fill(d->mem, d->used, 0, vg_used_bytes(d->size));
 }
 
+/* Books for @size heads from the driver's stores: nothing is allocated once the largest queue was seen. */
 static bool alloc_books(struct vg_drv *d, uint32_t size)
 {
-	d->free_next = calloc(size, sizeof(*d->free_next));
-	d->head = calloc(size, sizeof(*d->head));
-	d->slot_head = calloc(size, sizeof(*d->slot_head));
-	d->slot_hostile = calloc(size, sizeof(*d->slot_hostile));
-	return d->free_next && d->head && d->slot_head && d->slot_hostile;
+	uint16_t *fn = vg_store_get(&d->books[0], size * sizeof(*d->free_next), 0);
+	struct vg_head *h = vg_store_get(&d->books[1], size * sizeof(*d->head), 0);
+	uint16_t *sh = vg_store_get(&d->books[2], size * sizeof(*d->slot_head), 0);
+	bool *sx = vg_store_get(&d->books[3], size * sizeof(*d->slot_hostile), 0);
+
+	if (!fn || !h || !sh || !sx)
+		return false;
+	d->free_next = fn;
+	d->head = h;
+	d->slot_head = sh;
+	d->slot_hostile = sx;
+	return true;
 }
 
 static void free_books(struct vg_drv *d)
 {
-	free(d->free_next);
-	free(d->head);
-	free(d->slot_head);
-	free(d->slot_hostile);
+	for (unsigned i = 0; i < 4; i++)
+		vg_store_free(&d->books[i]);
 	d->free_next = NULL;
 	d->head = NULL;
 	d->slot_head = NULL;
 	d->slot_hostile = NULL;
+}
+
+/* Every record new: no buffers, no tables (what the heads kept refers to nothing now). */
+static void clear_heads(struct vg_drv *d)
+{
+	memset(d->head, 0, d->size * sizeof(*d->head));
+	d->nbufs = 0;
 }
 
 struct vg_drv *vg_drv_create_at(struct vg_mem *m, uint32_t size, uint64_t features, uint64_t desc,
@@ -97,20 +110,41 @@ struct vg_drv *vg_drv_create_at(struct vg_mem *m, uint32_t size, uint64_t featur
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return NULL;
-	if (!alloc_books(d, size)) {
+	d->mem = m;
+	if (vg_drv_reuse(d, size, features, desc, avail, used) != 0) {
 		vg_drv_destroy(d);
 		return NULL;
 	}
-	d->mem = m;
+	return d;
+}
+
+int vg_drv_reuse(struct vg_drv *d, uint32_t size, uint64_t features, uint64_t desc, uint64_t avail,
+		 uint64_t used)
+{
+	struct vg_drv keep;
+
+	if (!vg_queue_size_ok(size) || !alloc_books(d, size))
+		return -1;
+	keep = *d;
+	memset(d, 0, sizeof(*d));
+	d->mem = keep.mem;
+	memcpy(d->books, keep.books, sizeof(d->books));
+	d->free_next = keep.free_next;
+	d->head = keep.head;
+	d->slot_head = keep.slot_head;
+	d->slot_hostile = keep.slot_hostile;
+	d->bufs = keep.bufs;
+	d->capbufs = keep.capbufs;
 	d->size = size;
 	d->features = features;
 	d->desc = desc;
 	d->avail = avail;
 	d->used = used;
 	d->rng = 0x9E3779B97F4A7C15ull ^ ((uint64_t)size << 20) ^ features;
+	clear_heads(d);
 	mark_parts(d);
 	vg_drv_restart(d, false);
-	return d;
+	return 0;
 }
 
 /* A ring part from the mem's cursor, its guard bytes marked as the part's. */
@@ -201,16 +235,13 @@ void vg_drv_restart(struct vg_drv *d, bool shuffle)
 
 int vg_drv_relocate(struct vg_drv *d, uint32_t size, uint64_t desc, uint64_t avail, uint64_t used)
 {
-	if (!vg_queue_size_ok(size))
+	if (!vg_queue_size_ok(size) || !alloc_books(d, size))
 		return -1;
-	free_books(d);
-	if (!alloc_books(d, size))
-		return -1;
-	d->nbufs = 0;
 	d->size = size;
 	d->desc = desc;
 	d->avail = avail;
 	d->used = used;
+	clear_heads(d);
 	mark_parts(d);
 	vg_drv_restart(d, false);
 	return 0;

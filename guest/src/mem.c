@@ -114,17 +114,25 @@ static void drop_regions(struct vg_mem *m)
 	for (unsigned i = 0; i < m->nr; i++) {
 		struct vg_region *r = &m->r[i];
 
-		free(r->shadow);
-		free(r->kind);
-		if (m->flags & VG_MEM_REUSE)
+		if (m->flags & VG_MEM_REUSE) {
 			backing_park(m, r->b);
-		else
+		} else {
 			backing_free(r->b);
+			vg_store_free(&m->shadows[i]);
+			vg_store_free(&m->kinds[i]);
+		}
 	}
 	memset(m->r, 0, sizeof(m->r));
 	m->nr = 0;
-	free_list(m->retired);
-	m->retired = NULL;
+	while (m->retired) {
+		struct vg_backing *b = m->retired;
+
+		m->retired = b->next;
+		if (m->flags & VG_MEM_REUSE)
+			backing_park(m, b);
+		else
+			backing_free(b);
+	}
 	free(m->guards);
 	m->guards = NULL;
 	m->nguards = m->capguards = 0;
@@ -142,6 +150,10 @@ void vg_mem_destroy(struct vg_mem *m)
 	drop_regions(m);
 	free_list(m->spare);
 	m->spare = NULL;
+	for (unsigned i = 0; i < VG_MAX_REGIONS; i++) {
+		vg_store_free(&m->shadows[i]);
+		vg_store_free(&m->kinds[i]);
+	}
 	m->flags = flags;
 }
 
@@ -207,11 +219,10 @@ int vg_mem_add(struct vg_mem *m, uint64_t gpa, uint64_t size)
 	attach(m, r, b);
 	if (reused) /* it holds the last layout's bytes; a new memfd is zero and stays untouched */
 		memset(r->drv, 0, size);
-	r->shadow = (m->flags & VG_MEM_SHADOW) ? calloc(1, size) : NULL;
-	r->kind = (m->flags & VG_MEM_KINDS) ? calloc(1, size) : NULL;
+	/* Kept per region slot: the next layout's region i reuses them (VG_MEM_REUSE). */
+	r->shadow = (m->flags & VG_MEM_SHADOW) ? vg_store_get(&m->shadows[m->nr], size, 1) : NULL;
+	r->kind = (m->flags & VG_MEM_KINDS) ? vg_store_get(&m->kinds[m->nr], size, 1) : NULL;
 	if (((m->flags & VG_MEM_SHADOW) && !r->shadow) || ((m->flags & VG_MEM_KINDS) && !r->kind)) {
-		free(r->shadow);
-		free(r->kind);
 		backing_free(b);
 		memset(r, 0, sizeof(*r));
 		return -1;
@@ -230,7 +241,7 @@ int vg_mem_move(struct vg_mem *m, unsigned i)
 		return -1;
 	r = &m->r[i];
 	old = r->b;
-	b = backing_new(body_needed(m, r->gpa, r->size), m->page);
+	b = backing_get(m, body_needed(m, r->gpa, r->size), &(bool){false});
 	if (!b)
 		return -1;
 	memcpy(b->drv + (place(m, b, r->gpa, r->size) - b->body), r->drv, r->size);
@@ -238,6 +249,10 @@ int vg_mem_move(struct vg_mem *m, unsigned i)
 	/* The old device view stays reserved, inaccessible: a stale pointer faults. */
 	UNPOISON(old->body, old->body_len);
 	mprotect(old->body, old->body_len, PROT_NONE);
+	old->prot[0].off = 0; /* so that parking it makes it accessible again */
+	old->prot[0].len = old->body_len;
+	old->prot[0].prot = VG_PROT_NONE;
+	old->nprot = 1;
 	old->next = m->retired;
 	m->retired = old;
 	return 0;

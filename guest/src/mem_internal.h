@@ -7,22 +7,7 @@
 
 #include "vguest/mem.h"
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define VG_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define VG_ASAN 1
-#endif
-#ifdef VG_ASAN
-#include <sanitizer/asan_interface.h>
-#define POISON(p, n) __asan_poison_memory_region((p), (n))
-#define UNPOISON(p, n) __asan_unpoison_memory_region((p), (n))
-#else
-#define POISON(p, n) ((void)(p), (void)(n))
-#define UNPOISON(p, n) ((void)(p), (void)(n))
-#endif
+#include "asan.h"
 
 #define MAX_PROT 16
 

@@ -239,26 +239,39 @@ void vg_mem_snapshot(struct vg_mem *m)
 			memcpy(m->r[i].shadow, m->r[i].drv, m->r[i].size);
 }
 
-/* One region: compare in blocks, then byte by byte where a block differs. */
-static void diff_region(struct vg_mem *m, struct vg_region *r,
-			void (*visit)(void *, uint64_t, uint8_t, uint8_t), void *arg)
+/* Bytes @off.. of @r that differ from the shadow: each is visited and taken into the shadow. */
+static void diff_bytes(struct vg_region *r, uint64_t off, uint64_t n,
+		       void (*visit)(void *, uint64_t, uint8_t, uint8_t), void *arg)
 {
-	const size_t blk = 64;
-
-	for (uint64_t off = 0; off < r->size; off += blk) {
-		uint64_t n = r->size - off < blk ? r->size - off : blk;
-
-		if (memcmp(r->drv + off, r->shadow + off, n) == 0)
+	for (uint64_t i = off; i < off + n; i++) {
+		if (r->drv[i] == r->shadow[i])
 			continue;
-		for (uint64_t i = off; i < off + n; i++) {
-			if (r->drv[i] == r->shadow[i])
-				continue;
-			if (vg__prot_of(r->b, (size_t)(r->dev - r->b->body) + i) != VG_PROT_NONE)
-				visit(arg, r->gpa + i, r->shadow[i], r->drv[i]);
-			r->shadow[i] = r->drv[i];
+		if (vg__prot_of(r->b, (size_t)(r->dev - r->b->body) + i) != VG_PROT_NONE)
+			visit(arg, r->gpa + i, r->shadow[i], r->drv[i]);
+		r->shadow[i] = r->drv[i];
+	}
+}
+
+/*
+ * One region: a device writes a few bytes of a region that may be a megabyte,
+ * so compare in pages, then in cache lines where a page differs, then bytes.
+ */
+static void diff_region(struct vg_region *r, void (*visit)(void *, uint64_t, uint8_t, uint8_t), void *arg)
+{
+	const uint64_t page = 4096, line = 64;
+
+	for (uint64_t p = 0; p < r->size; p += page) {
+		uint64_t pn = r->size - p < page ? r->size - p : page;
+
+		if (memcmp(r->drv + p, r->shadow + p, pn) == 0)
+			continue;
+		for (uint64_t off = p; off < p + pn; off += line) {
+			uint64_t n = p + pn - off < line ? p + pn - off : line;
+
+			if (memcmp(r->drv + off, r->shadow + off, n) != 0)
+				diff_bytes(r, off, n, visit, arg);
 		}
 	}
-	(void)m;
 }
 
 void vg_mem_diff(struct vg_mem *m, void (*visit)(void *arg, uint64_t gpa, uint8_t was, uint8_t now),
@@ -266,5 +279,5 @@ void vg_mem_diff(struct vg_mem *m, void (*visit)(void *arg, uint64_t gpa, uint8_
 {
 	for (unsigned i = 0; i < m->nr; i++)
 		if (m->r[i].shadow)
-			diff_region(m, &m->r[i], visit, arg);
+			diff_region(&m->r[i], visit, arg);
 }

@@ -289,6 +289,17 @@ void vg_model_walk(const struct vg_mem *mem, const struct vg_model_cfg *c, uint1
 static uint64_t used_gpa(const struct vg_model *m, uint64_t off) { return m->cfg.used + off; }
 
 /* The device has not touched the used ring in this life: what it holds is given. */
+/* The first used slot from @s on that the model vouches for, or Q: few are, the ring may be 32768. */
+static uint32_t next_known(const struct vg_model *m, uint32_t s)
+{
+	const uint8_t *k;
+
+	if (s >= m->cfg.size)
+		return m->cfg.size;
+	k = memchr(m->known + s, 1, m->cfg.size - s);
+	return k ? (uint32_t)(k - m->known) : m->cfg.size;
+}
+
 static void take_fields(struct vg_model *m)
 {
 	m->idx_field = vg_mem_load16(m->mem, used_gpa(m, VG_USED_IDX));
@@ -300,16 +311,32 @@ static void take_fields(struct vg_model *m)
 bool vg_model_init(struct vg_model *m, const struct vg_mem *mem, const struct vg_model_cfg *cfg)
 {
 	memset(m, 0, sizeof(*m));
+	return vg_model_reuse(m, mem, cfg);
+}
+
+/* Arrays for @size slots from the model's stores: nothing is allocated once the largest queue was seen. */
+static bool grow(struct vg_model *m, uint32_t size)
+{
+	m->inflight = vg_store_get(&m->arrays[0], size, 0);
+	m->known = vg_store_get(&m->arrays[1], size, 0);
+	m->tainted = vg_store_get(&m->arrays[2], size, 0);
+	m->ring = vg_store_get(&m->arrays[3], size * sizeof(*m->ring), 1);
+	return m->inflight && m->known && m->tainted && m->ring;
+}
+
+bool vg_model_reuse(struct vg_model *m, const struct vg_mem *mem, const struct vg_model_cfg *cfg)
+{
+	struct vg_store keep[4];
+
+	memcpy(keep, m->arrays, sizeof(keep));
+	memset(m, 0, sizeof(*m));
+	memcpy(m->arrays, keep, sizeof(keep));
 	m->mem = mem;
 	m->cfg = *cfg;
 	m->imax = cfg->max_indirect;
 	m->indirect = cfg->features & VG_FEATURE(VG_F_INDIRECT_DESC);
 	m->event_idx = cfg->features & VG_FEATURE(VG_F_EVENT_IDX);
-	m->inflight = calloc(cfg->size, 1);
-	m->known = calloc(cfg->size, 1);
-	m->tainted = calloc(cfg->size, 1);
-	m->ring = calloc(cfg->size, sizeof(*m->ring));
-	if (!m->inflight || !m->known || !m->tainted || !m->ring) {
+	if (!grow(m, cfg->size)) {
 		vg_model_free(m);
 		return false;
 	}
@@ -320,10 +347,8 @@ bool vg_model_init(struct vg_model *m, const struct vg_mem *mem, const struct vg
 
 void vg_model_free(struct vg_model *m)
 {
-	free(m->inflight);
-	free(m->known);
-	free(m->tainted);
-	free(m->ring);
+	for (unsigned i = 0; i < 4; i++)
+		vg_store_free(&m->arrays[i]);
 	m->inflight = m->known = m->tainted = NULL;
 	m->ring = NULL;
 }
@@ -368,9 +393,7 @@ void vg_model_take_used(struct vg_model *m)
 	for (uint16_t i = m->published; i != m->next_used; i++)
 		m->tainted[i & (m->cfg.size - 1)] = 1;
 	take_fields(m);
-	for (uint32_t s = 0; s < m->cfg.size; s++) {
-		if (!m->known[s])
-			continue;
+	for (uint32_t s = next_known(m, 0); s < m->cfg.size; s = next_known(m, s + 1)) {
 		m->ring[s].id = vg_mem_load32(m->mem, used_gpa(m, vg_used_slot(m->cfg.size, (uint16_t)s)));
 		m->ring[s].len = vg_mem_load32(m->mem, used_gpa(m, vg_used_slot(m->cfg.size, (uint16_t)s) + 4));
 	}
@@ -589,12 +612,10 @@ int vg_model_check_used(const struct vg_model *m, bool suppression, char *msg, s
 		snprintf(msg, len, "used idx is %u, the model expects %u", v, m->idx_field);
 		return -1;
 	}
-	for (uint32_t s = 0; s < q; s++) {
+	for (uint32_t s = next_known(m, 0); s < q; s = next_known(m, s + 1)) {
 		uint64_t at = used_gpa(m, vg_used_slot(q, (uint16_t)s));
 		uint32_t id, l;
 
-		if (!m->known[s])
-			continue;
 		id = vg_mem_load32(m->mem, at);
 		l = vg_mem_load32(m->mem, at + 4);
 		if (id != m->ring[s].id || l != m->ring[s].len) {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The guest's own tests: the event rule, the memory walker, the driver, the model. */
+/* The guest's own tests: the event rule, the memory walker, the driver, the model, the stores. */
 #ifndef VGUEST_TESTS_H
 #define VGUEST_TESTS_H
 
@@ -9,5 +9,6 @@ Suite *event_suite(void);
 Suite *mem_suite(void);
 Suite *driver_suite(void);
 Suite *model_suite(void);
+Suite *store_suite(void);
 
 #endif

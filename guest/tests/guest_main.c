@@ -11,6 +11,7 @@ static const struct {
 	Suite *(*make)(void);
 } suites[] = {
 	{"event", event_suite}, {"mem", mem_suite}, {"driver", driver_suite}, {"model", model_suite},
+	{"store", store_suite},
 };
 
 int main(int argc, char **argv)

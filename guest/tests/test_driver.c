@@ -253,6 +253,39 @@ START_TEST(racing_writes_land_before_their_load_and_are_the_drivers)
 }
 END_TEST
 
+/* What a fuzz input gets: the driver of the input before, made new (vg_drv_reuse). */
+START_TEST(a_reused_driver_is_as_new_whatever_it_held)
+{
+	struct vg_chain c;
+	uint64_t desc = G0 + 0x10000, avail = G0 + 0x20000, used = G0 + 0x30000;
+
+	make(8, 0);
+	vg_chain_init(&c);
+	ck_assert_uint_ne(vg_chain_writable(d, &c, 7), 0);
+	ck_assert_int_eq(vg_drv_add(d, &c, VG_CHAIN_MAX, 1), 0);
+	ck_assert(vg_drv_publish(d));
+	vg_drv_set_avail_flags(d, 1);
+	ck_assert_int_eq(vg_drv_reuse(d, 16, VG_FEATURE(VG_F_EVENT_IDX), desc, avail, used), 0);
+	ck_assert_uint_eq(d->size, 16); /* grown past what it had */
+	ck_assert_uint_eq(d->features, VG_FEATURE(VG_F_EVENT_IDX));
+	ck_assert_uint_eq(d->num_free, 16);
+	ck_assert_uint_eq(d->nbufs, 0);
+	ck_assert_uint_eq(d->exposed, 0);
+	ck_assert_uint_eq(vg_drv_avail_idx(d), 0);
+	ck_assert_uint_eq(vg_drv_avail_flags(d), 0);
+	ck_assert(!d->own_zones);
+	for (unsigned i = 0; i < 16; i++) {
+		ck_assert_uint_eq(d->head[i].state, VG_HEAD_FREE);
+		ck_assert_uint_eq(d->head[i].nb, 0);
+		ck_assert_uint_eq(d->head[i].table, 0);
+	}
+	ck_assert_uint_eq(vg_mem_kind(&m, used + 4), VG_K_USED_ELEM);
+	ck_assert_int_eq(vg_drv_reuse(d, 1, 0, desc, avail, used), 0); /* size 1: smaller again */
+	ck_assert_uint_eq(d->num_free, 1);
+	ck_assert_int_eq(vg_drv_reuse(d, 3, 0, desc, avail, used), -1); /* not a power of two */
+}
+END_TEST
+
 Suite *driver_suite(void)
 {
 	Suite *s = suite_create("driver");
@@ -267,6 +300,7 @@ Suite *driver_suite(void)
 	tcase_add_test(t, shuffled_free_list_is_a_permutation);
 	tcase_add_test(t, hostile_entries_are_recorded_as_such);
 	tcase_add_test(t, racing_writes_land_before_their_load_and_are_the_drivers);
+	tcase_add_test(t, a_reused_driver_is_as_new_whatever_it_held);
 	suite_add_tcase(s, t);
 	return s;
 }

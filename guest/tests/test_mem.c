@@ -150,6 +150,24 @@ START_TEST(shadow_sees_device_writes_only)
 }
 END_TEST
 
+/* The diff narrows by page, then by line: a write at each edge of both is still seen, once. */
+START_TEST(shadow_sees_writes_at_every_block_edge)
+{
+	const uint64_t size = 3 * 4096 + 5, at[] = {0, 63, 64, 4095, 4096, 2 * 4096 + 64, size - 1};
+	struct diff_seen a = {0, 0};
+	unsigned char *dev;
+
+	ck_assert_int_ge(vg_mem_add(&m, G0, size), 0);
+	vg_mem_snapshot(&m);
+	dev = vg_mem_hva(&m, G0);
+	for (unsigned i = 0; i < sizeof(at) / sizeof(at[0]); i++)
+		dev[at[i]] = 0x77;
+	vg_mem_diff(&m, visit, &a);
+	ck_assert_uint_eq(a.n, sizeof(at) / sizeof(at[0]));
+	ck_assert_uint_eq(a.hit, G0 + size - 1); /* the last one visited last */
+}
+END_TEST
+
 START_TEST(guards_report_the_first_damaged_byte)
 {
 	uint64_t bad = 0;
@@ -204,6 +222,33 @@ START_TEST(reuse_keeps_the_mapping_and_zeroes_it)
 	ck_assert_int_ge(vg_mem_add(&m, G0, 1000), 0);
 	ck_assert_ptr_eq(m.r[0].dev, first);
 	ck_assert_uint_eq(m.r[0].dev[999], 0);
+}
+END_TEST
+
+/* A fuzz input's memory: the last input's shadow and mappings, retired ones included, made new. */
+START_TEST(reuse_keeps_shadows_and_takes_back_retired_mappings)
+{
+	struct diff_seen a = {0, 0};
+	unsigned char *shadow;
+
+	vg_mem_destroy(&m);
+	vg_mem_init(&m, VG_MEM_REUSE | VG_MEM_TIGHT | VG_MEM_SHADOW);
+	ck_assert_int_ge(vg_mem_add(&m, G0, 1000), 0);
+	shadow = m.r[0].shadow;
+	ck_assert(vg_mem_write(&m, G0, "abc", 3));
+	memset(m.r[0].dev + 10, 0x77, 5); /* a device write, left in the shadow's view */
+	ck_assert_int_eq(vg_mem_move(&m, 0), 0); /* the first mapping retired */
+	vg_mem_clear(&m);
+	ck_assert_int_ge(vg_mem_add(&m, G0, 1000), 0);
+	ck_assert_int_ge(vg_mem_add(&m, G0 + 0x100000, 1000), 0);
+	ck_assert_ptr_eq(m.r[0].shadow, shadow);
+	for (unsigned r = 0; r < 2; r++)
+		for (unsigned i = 0; i < 1000; i++) {
+			ck_assert_uint_eq(m.r[r].shadow[i], 0);
+			ck_assert_uint_eq(*(volatile unsigned char *)(m.r[r].dev + i), 0); /* no fault either */
+		}
+	vg_mem_diff(&m, visit, &a);
+	ck_assert_uint_eq(a.n, 0);
 }
 END_TEST
 
@@ -324,10 +369,12 @@ Suite *mem_suite(void)
 	tcase_add_test(t, copies_cross_regions_all_or_nothing);
 	tcase_add_test(t, ring_fields_are_little_endian_and_atomic_when_aligned);
 	tcase_add_test(t, shadow_sees_device_writes_only);
+	tcase_add_test(t, shadow_sees_writes_at_every_block_edge);
 	tcase_add_test(t, guards_report_the_first_damaged_byte);
 	tcase_add_test(t, zone_allocation_at_its_exact_end);
 	tcase_add_test(t, cursor_moves_on_to_the_next_region);
 	tcase_add_test(t, reuse_keeps_the_mapping_and_zeroes_it);
+	tcase_add_test(t, reuse_keeps_shadows_and_takes_back_retired_mappings);
 	tcase_add_exit_test(t, tight_regions_end_at_the_guard_page, 43);
 #ifdef ASAN_BUILD
 	tcase_add_test(t, tight_region_slack_is_poisoned_under_asan);

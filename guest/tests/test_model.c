@@ -309,6 +309,38 @@ START_TEST(used_ring_check_names_the_difference)
 }
 END_TEST
 
+/* What a fuzz input gets: the model of the input before, set up anew (vg_model_reuse). */
+START_TEST(a_reused_model_is_as_new_whatever_it_knew)
+{
+	struct vg_model mo;
+	struct vg_mchain c;
+	enum vg_reason why;
+
+	make(4, 0);
+	ck_assert(vg_model_init(&mo, &m, &cfg));
+	add_one(64);
+	ck_assert_uint_eq(pop(&mo, &c, &why), VG_POP_CHAIN);
+	ck_assert_uint_eq(vg_model_fill(&mo, &c, 64), VG_R_NONE);
+	ck_assert_uint_eq(vg_model_flush(&mo), VG_R_NONE);
+	ck_assert_uint_eq(mo.known[0], 1);
+	vg_drv_restart(d, false);
+	cfg.size = 8; /* more slots than it had: the arrays grow */
+	ck_assert(vg_model_reuse(&mo, &m, &cfg));
+	ck_assert_uint_eq(mo.epoch, 0);
+	ck_assert_uint_eq(mo.last_avail, 0);
+	ck_assert_uint_eq(mo.next_used, 0);
+	ck_assert_uint_eq(mo.published, 0);
+	for (unsigned s = 0; s < 8; s++) {
+		ck_assert_uint_eq(mo.inflight[s], 0);
+		ck_assert_uint_eq(mo.known[s], 0);
+		ck_assert_uint_eq(mo.ring[s].id, 0);
+	}
+	ck_assert_uint_eq(pop(&mo, &c, &why), VG_POP_EMPTY);
+	vg_model_free(&mo);
+	ck_assert_ptr_null(mo.known);
+}
+END_TEST
+
 Suite *model_suite(void)
 {
 	Suite *s = suite_create("model");
@@ -327,6 +359,7 @@ Suite *model_suite(void)
 	tcase_add_test(t, avail_idx_exactly_q_ahead_and_one_more);
 	tcase_add_test(t, notification_follows_the_slot_the_driver_named);
 	tcase_add_test(t, used_ring_check_names_the_difference);
+	tcase_add_test(t, a_reused_model_is_as_new_whatever_it_knew);
 	suite_add_tcase(s, t);
 	return s;
 }

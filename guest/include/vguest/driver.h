@@ -33,6 +33,7 @@
 
 #include "vguest/layout.h"
 #include "vguest/mem.h"
+#include "vguest/store.h"
 
 #define VG_CHAIN_MAX 64          /* buffers in one built chain */
 #define VG_POISON 0x5A           /* writable buffers are filled with it before the device runs */
@@ -104,6 +105,7 @@ struct vg_drv {
 	uint16_t last_used;         /* next used entry to reap */
 	uint16_t free_head;
 	uint32_t num_free;
+	struct vg_store books[4];   /* where the four arrays below live, kept by vg_drv_reuse */
 	uint16_t *free_next;        /* [size] */
 	struct vg_head *head;       /* [size] */
 	uint16_t *slot_head;        /* [size]: what the driver put at avail ring[slot] */
@@ -129,6 +131,13 @@ struct vg_drv *vg_drv_create(struct vg_mem *m, uint32_t size, uint64_t features)
 struct vg_drv *vg_drv_create_at(struct vg_mem *m, uint32_t size, uint64_t features, uint64_t desc,
 				uint64_t avail, uint64_t used);
 void vg_drv_destroy(struct vg_drv *d);
+/**
+ * Make @p d what vg_drv_create_at() on its memory would return, keeping its
+ * allocations (grown when @p size needs more): one driver serves every fuzz
+ * input without allocating per input.  @return 0, or -1 (bad size, out of memory).
+ */
+int vg_drv_reuse(struct vg_drv *d, uint32_t size, uint64_t features, uint64_t desc, uint64_t avail,
+		 uint64_t used);
 
 /** Buffers and tables from these zones from now on (readable side, writable side). */
 void vg_drv_use_zones(struct vg_drv *d, struct vg_zone rz, struct vg_zone wz);

@@ -41,6 +41,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vguest/store.h"
+
 #define VG_MAX_REGIONS 16
 #define VG_GUARD_BYTE 0xA5
 #define VG_ALLOC_GUARD 32 /* guard bytes vg_mem_alloc() puts after each allocation */
@@ -119,6 +121,7 @@ struct vg_mem {
 	unsigned cursor_region;
 	struct vg_guard *guards;
 	size_t nguards, capguards;
+	struct vg_store shadows[VG_MAX_REGIONS], kinds[VG_MAX_REGIONS]; /* per region slot */
 	struct vg_backing *spare;   /* VG_MEM_REUSE: mappings kept for the next layout */
 	struct vg_backing *retired; /* backings replaced by vg_mem_move, inaccessible until clear */
 };

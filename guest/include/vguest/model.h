@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 #include "vguest/mem.h"
+#include "vguest/store.h"
 #include "vguest/reason.h"
 
 /** The queue as the driver set it up, and the bounds the device declares. */
@@ -97,6 +98,7 @@ struct vg_model {
 	uint32_t epoch;           /* bumped by reset and restore */
 	uint16_t last_avail;      /* next avail slot to consume */
 	uint16_t seen_avail;      /* avail idx as last read */
+	struct vg_store arrays[4];/* where the four arrays below live, kept by vg_model_reuse */
 	uint8_t *inflight;        /* [size] */
 	/* used side: what the device must have left in the used ring */
 	uint16_t next_used;       /* slot of the next completion */
@@ -119,6 +121,12 @@ enum vg_reason vg_model_layout(const struct vg_mem *mem, const struct vg_model_c
 
 /** Set up; false only when out of memory.  Whatever the used ring holds is taken as given. */
 bool vg_model_init(struct vg_model *m, const struct vg_mem *mem, const struct vg_model_cfg *cfg);
+/**
+ * Set up a model that was set up before (and not freed, or freed): its arrays
+ * are kept and grown when needed, so a model reused across fuzz inputs
+ * allocates once.  Otherwise as vg_model_init().
+ */
+bool vg_model_reuse(struct vg_model *m, const struct vg_mem *mem, const struct vg_model_cfg *cfg);
 void vg_model_free(struct vg_model *m);
 
 /**

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A buffer kept across fuzz inputs.  It only grows, so once the largest input
+ * has been seen nothing is allocated or faulted in per input; and under ASan
+ * everything past what the current input asked for is poisoned, so an
+ * overrun of this input's part is still caught as if it were a fresh
+ * allocation of exactly that size.
+ */
+#ifndef VGUEST_STORE_H
+#define VGUEST_STORE_H
+
+#include <stddef.h>
+
+struct vg_store {
+	void *p;
+	size_t cap; /* bytes allocated */
+};
+
+/**
+ * @p n bytes (n >= 1) from @p s, zeroed when @p zero, else holding whatever
+ * the last user left; the bytes past n are poisoned.  @return NULL when out
+ * of memory (the store is then as before).
+ */
+void *vg_store_get(struct vg_store *s, size_t n, int zero);
+/** Release the memory; the store is empty again. */
+void vg_store_free(struct vg_store *s);
+
+#endif /* VGUEST_STORE_H */

@@ -51,6 +51,8 @@ static struct vg_backing *backing_new(size_t body_len, size_t page)
 	if (p == MAP_FAILED)
 		goto fail;
 	b->drv = p;
+	b->open = b->body; /* fresh mappings are addressable: the first backing_open() poisons them */
+	b->open_len = body_len;
 	return b;
 fail:
 	backing_free(b);
@@ -76,13 +78,26 @@ static struct vg_backing *backing_get(struct vg_mem *m, size_t body_len, bool *r
 	return backing_new(body_len, m->page);
 }
 
+/*
+ * Under ASan only [open, open + open_len) of a body is addressable: the region
+ * it backs.  Moving the window re-poisons only what was open, not the whole
+ * body, which for a big ring would cost as much as the input.
+ */
+static void backing_open(struct vg_backing *b, unsigned char *p, size_t n)
+{
+	POISON(b->open, b->open_len);
+	UNPOISON(p, n);
+	b->open = p;
+	b->open_len = n;
+}
+
 /* Back to all-accessible, all-poisoned: ready for any later layout. */
 static void backing_park(struct vg_mem *m, struct vg_backing *b)
 {
 	if (b->nprot)
 		mprotect(b->body, b->body_len, PROT_READ | PROT_WRITE);
 	b->nprot = 0;
-	POISON(b->body, b->body_len);
+	backing_open(b, NULL, 0);
 	b->next = m->spare;
 	m->spare = b;
 }
@@ -196,8 +211,7 @@ static void attach(struct vg_mem *m, struct vg_region *r, struct vg_backing *b)
 	r->b = b;
 	r->dev = place(m, b, r->gpa, r->size);
 	r->drv = b->drv + (r->dev - b->body);
-	POISON(b->body, b->body_len);
-	UNPOISON(r->dev, r->size);
+	backing_open(b, r->dev, r->size);
 }
 
 int vg_mem_add(struct vg_mem *m, uint64_t gpa, uint64_t size)
@@ -247,7 +261,7 @@ int vg_mem_move(struct vg_mem *m, unsigned i)
 	memcpy(b->drv + (place(m, b, r->gpa, r->size) - b->body), r->drv, r->size);
 	attach(m, r, b);
 	/* The old device view stays reserved, inaccessible: a stale pointer faults. */
-	UNPOISON(old->body, old->body_len);
+	backing_open(old, old->body, old->body_len);
 	mprotect(old->body, old->body_len, PROT_NONE);
 	old->prot[0].off = 0; /* so that parking it makes it accessible again */
 	old->prot[0].len = old->body_len;

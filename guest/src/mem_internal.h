@@ -18,6 +18,8 @@ struct vg_backing {
 	size_t body_len;
 	unsigned char *body; /* resv + page */
 	unsigned char *drv;
+	unsigned char *open; /* under ASan the only addressable part of body (backing_open) */
+	size_t open_len;
 	struct {
 		size_t off, len;
 		enum vg_prot prot;

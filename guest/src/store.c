@@ -7,33 +7,44 @@
 
 #include "asan.h"
 
+/* Make exactly [0, n) addressable, touching only the difference with the last user's part. */
+static void open_to(struct vg_store *s, size_t n)
+{
+	char *p = s->p;
+
+	if (n > s->open)
+		UNPOISON(p + s->open, n - s->open);
+	else if (n < s->open)
+		POISON(p + n, s->open - n);
+	s->open = n;
+}
+
 void *vg_store_get(struct vg_store *s, size_t n, int zero)
 {
 	if (n == 0)
 		n = 1;
 	if (n > s->cap) {
-		void *p;
-
 		size_t cap = n > 2 * s->cap ? n : 2 * s->cap; /* geometric: growing by one stays cheap */
+		void *p;
 
 		UNPOISON(s->p, s->cap); /* realloc copies the whole old block */
 		/* Zeroed: calloc, which leaves a large block's untouched pages unfaulted. */
 		p = zero ? calloc(cap, 1) : realloc(s->p, cap);
 		if (!p) {
-			POISON(s->p, s->cap);
+			POISON((char *)s->p + s->open, s->cap - s->open);
 			return NULL;
 		}
 		if (zero)
 			free(s->p);
+		POISON((char *)p + n, cap - n);
 		s->p = p;
 		s->cap = cap;
-	} else if (zero) {
-		UNPOISON(s->p, n);
-		memset(s->p, 0, n);
+		s->open = n;
+		return p;
 	}
-	UNPOISON(s->p, n);
-	if (n < s->cap)
-		POISON((char *)s->p + n, s->cap - n);
+	open_to(s, n);
+	if (zero)
+		memset(s->p, 0, n);
 	return s->p;
 }
 
@@ -43,4 +54,5 @@ void vg_store_free(struct vg_store *s)
 	free(s->p);
 	s->p = NULL;
 	s->cap = 0;
+	s->open = 0;
 }

@@ -13,7 +13,8 @@
 
 struct vg_store {
 	void *p;
-	size_t cap; /* bytes allocated */
+	size_t cap;  /* bytes allocated */
+	size_t open; /* bytes the last user got: the only addressable ones under ASan */
 };
 
 /**

@@ -239,26 +239,43 @@ void vg_mem_snapshot(struct vg_mem *m)
 			memcpy(m->r[i].shadow, m->r[i].drv, m->r[i].size);
 }
 
-/* Bytes @off.. of @r that differ from the shadow: each is visited and taken into the shadow. */
-static void diff_bytes(struct vg_region *r, uint64_t off, uint64_t n,
-		       void (*visit)(void *, uint64_t, uint8_t, uint8_t), void *arg)
+/* Who hears of the differences: per byte (was, now) or per run of bytes. */
+struct diff_sink {
+	void (*byte)(void *arg, uint64_t gpa, uint8_t was, uint8_t now);
+	void (*run)(void *arg, uint64_t gpa, uint64_t len);
+	void *arg;
+};
+
+/* A run [off, off + n) of @r that differs: told, then taken into the shadow. */
+static void diff_emit(struct vg_region *r, uint64_t off, uint64_t n, const struct diff_sink *k)
 {
+	size_t base = (size_t)(r->dev - r->b->body);
+
 	for (uint64_t i = off; i < off + n; i++) {
-		if (r->drv[i] == r->shadow[i])
+		/* Inaccessible pages: not the device's doing (vg_mem_protect; rare, so per byte). */
+		if (r->b->nprot && vg__prot_of(r->b, base + i) == VG_PROT_NONE)
 			continue;
-		if (vg__prot_of(r->b, (size_t)(r->dev - r->b->body) + i) != VG_PROT_NONE)
-			visit(arg, r->gpa + i, r->shadow[i], r->drv[i]);
-		r->shadow[i] = r->drv[i];
+		if (k->byte)
+			k->byte(k->arg, r->gpa + i, r->shadow[i], r->drv[i]);
+		else if (!r->b->nprot) {
+			k->run(k->arg, r->gpa + off, n);
+			break;
+		} else {
+			k->run(k->arg, r->gpa + i, 1);
+		}
 	}
+	memcpy(r->shadow + off, r->drv + off, n);
 }
 
 /*
  * One region: a device writes a few bytes of a region that may be a megabyte,
- * so compare in pages, then in cache lines where a page differs, then bytes.
+ * so compare in pages, then in cache lines where a page differs, then bytes,
+ * joining differing bytes into runs across line and page edges.
  */
-static void diff_region(struct vg_region *r, void (*visit)(void *, uint64_t, uint8_t, uint8_t), void *arg)
+static void diff_region(struct vg_region *r, const struct diff_sink *k)
 {
 	const uint64_t page = 4096, line = 64;
+	uint64_t start = 0, n = 0; /* the run being gathered */
 
 	for (uint64_t p = 0; p < r->size; p += page) {
 		uint64_t pn = r->size - p < page ? r->size - p : page;
@@ -266,18 +283,43 @@ static void diff_region(struct vg_region *r, void (*visit)(void *, uint64_t, uin
 		if (memcmp(r->drv + p, r->shadow + p, pn) == 0)
 			continue;
 		for (uint64_t off = p; off < p + pn; off += line) {
-			uint64_t n = p + pn - off < line ? p + pn - off : line;
+			uint64_t ln = p + pn - off < line ? p + pn - off : line;
 
-			if (memcmp(r->drv + off, r->shadow + off, n) != 0)
-				diff_bytes(r, off, n, visit, arg);
+			if (memcmp(r->drv + off, r->shadow + off, ln) == 0)
+				continue;
+			for (uint64_t i = off; i < off + ln; i++) {
+				if (r->drv[i] == r->shadow[i])
+					continue;
+				if (n && start + n == i) {
+					n++;
+					continue;
+				}
+				if (n)
+					diff_emit(r, start, n, k);
+				start = i;
+				n = 1;
+			}
 		}
 	}
+	if (n)
+		diff_emit(r, start, n, k);
 }
 
 void vg_mem_diff(struct vg_mem *m, void (*visit)(void *arg, uint64_t gpa, uint8_t was, uint8_t now),
 		 void *arg)
 {
+	const struct diff_sink k = {visit, NULL, arg};
+
 	for (unsigned i = 0; i < m->nr; i++)
 		if (m->r[i].shadow)
-			diff_region(&m->r[i], visit, arg);
+			diff_region(&m->r[i], &k);
+}
+
+void vg_mem_diff_runs(struct vg_mem *m, void (*visit)(void *arg, uint64_t gpa, uint64_t len), void *arg)
+{
+	const struct diff_sink k = {NULL, visit, arg};
+
+	for (unsigned i = 0; i < m->nr; i++)
+		if (m->r[i].shadow)
+			diff_region(&m->r[i], &k);
 }

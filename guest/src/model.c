@@ -288,7 +288,6 @@ void vg_model_walk(const struct vg_mem *mem, const struct vg_model_cfg *c, uint1
 
 static uint64_t used_gpa(const struct vg_model *m, uint64_t off) { return m->cfg.used + off; }
 
-/* The device has not touched the used ring in this life: what it holds is given. */
 /* The first used slot from @s on that the model vouches for, or Q: few are, the ring may be 32768. */
 static uint32_t next_known(const struct vg_model *m, uint32_t s)
 {
@@ -300,6 +299,32 @@ static uint32_t next_known(const struct vg_model *m, uint32_t s)
 	return k ? (uint32_t)(k - m->known) : m->cfg.size;
 }
 
+/*
+ * The used ring in one piece of the driver's view, or NULL (a bogus layout):
+ * the used-ring check reads every slot the model vouches for at every flush.
+ */
+static const uint8_t *used_ring(const struct vg_model *m)
+{
+	uint64_t len = vg_used_bytes(m->cfg.size), contig;
+	const uint8_t *p = vg_mem_drv(m->mem, m->cfg.used, len, &contig);
+
+	return p && contig == len ? p : NULL;
+}
+
+static void read_slot(const struct vg_model *m, const uint8_t *ring, uint32_t s, uint32_t *id, uint32_t *len)
+{
+	uint64_t off = vg_used_slot(m->cfg.size, (uint16_t)s);
+
+	if (ring) {
+		*id = (uint32_t)vg_get_le(ring + off, 4);
+		*len = (uint32_t)vg_get_le(ring + off + 4, 4);
+	} else {
+		*id = vg_mem_load32(m->mem, used_gpa(m, off));
+		*len = vg_mem_load32(m->mem, used_gpa(m, off + 4));
+	}
+}
+
+/* The device has not touched the used ring in this life: what it holds is given. */
 static void take_fields(struct vg_model *m)
 {
 	m->idx_field = vg_mem_load16(m->mem, used_gpa(m, VG_USED_IDX));
@@ -385,6 +410,8 @@ enum vg_reason vg_model_restore(struct vg_model *m, uint16_t last_avail, uint16_
 
 void vg_model_take_used(struct vg_model *m)
 {
+	const uint8_t *ring;
+
 	/*
 	 * An entry returned but not yet published may already be in the ring (a
 	 * device may write it at return time) and is now overwritten: once
@@ -393,10 +420,9 @@ void vg_model_take_used(struct vg_model *m)
 	for (uint16_t i = m->published; i != m->next_used; i++)
 		m->tainted[i & (m->cfg.size - 1)] = 1;
 	take_fields(m);
-	for (uint32_t s = next_known(m, 0); s < m->cfg.size; s = next_known(m, s + 1)) {
-		m->ring[s].id = vg_mem_load32(m->mem, used_gpa(m, vg_used_slot(m->cfg.size, (uint16_t)s)));
-		m->ring[s].len = vg_mem_load32(m->mem, used_gpa(m, vg_used_slot(m->cfg.size, (uint16_t)s) + 4));
-	}
+	ring = used_ring(m);
+	for (uint32_t s = next_known(m, 0); s < m->cfg.size; s = next_known(m, s + 1))
+		read_slot(m, ring, s, &m->ring[s].id, &m->ring[s].len);
 }
 
 /* ---- avail side ---- */
@@ -605,6 +631,7 @@ enum vg_reason vg_model_enable_kicks(struct vg_model *m, bool *pending)
 
 int vg_model_check_used(const struct vg_model *m, bool suppression, char *msg, size_t len)
 {
+	const uint8_t *ring;
 	uint32_t q = m->cfg.size;
 	uint16_t v;
 
@@ -612,12 +639,11 @@ int vg_model_check_used(const struct vg_model *m, bool suppression, char *msg, s
 		snprintf(msg, len, "used idx is %u, the model expects %u", v, m->idx_field);
 		return -1;
 	}
+	ring = used_ring(m);
 	for (uint32_t s = next_known(m, 0); s < q; s = next_known(m, s + 1)) {
-		uint64_t at = used_gpa(m, vg_used_slot(q, (uint16_t)s));
 		uint32_t id, l;
 
-		id = vg_mem_load32(m->mem, at);
-		l = vg_mem_load32(m->mem, at + 4);
+		read_slot(m, ring, s, &id, &l);
 		if (id != m->ring[s].id || l != m->ring[s].len) {
 			snprintf(msg, len, "used slot %u holds (id %u, len %u), the model expects (id %u, len %u)",
 				 s, id, l, m->ring[s].id, m->ring[s].len);

@@ -168,6 +168,49 @@ START_TEST(shadow_sees_writes_at_every_block_edge)
 }
 END_TEST
 
+struct runs_seen {
+	uint64_t gpa[8], len[8];
+	unsigned n;
+};
+
+static void visit_run(void *arg, uint64_t gpa, uint64_t len)
+{
+	struct runs_seen *a = arg;
+
+	ck_assert_uint_lt(a->n, 8);
+	a->gpa[a->n] = gpa;
+	a->len[a->n++] = len;
+}
+
+/* Runs join across line and page edges and stop at the first byte the device left alone. */
+START_TEST(shadow_runs_cross_block_edges_and_stop_at_a_gap)
+{
+	struct runs_seen a = {{0}, {0}, 0};
+	unsigned char *dev;
+
+	ck_assert_int_ge(vg_mem_add(&m, G0, 3 * 4096), 0);
+	vg_mem_snapshot(&m);
+	dev = vg_mem_hva(&m, G0);
+	memset(dev + 60, 0x77, 8);    /* 60..67: over a line edge */
+	memset(dev + 69, 0x77, 1);    /* one byte after a one-byte gap */
+	memset(dev + 4090, 0x77, 12); /* over a page edge */
+	dev[3 * 4096 - 1] = 0x77;     /* the region's last byte */
+	vg_mem_diff_runs(&m, visit_run, &a);
+	ck_assert_uint_eq(a.n, 4);
+	ck_assert_uint_eq(a.gpa[0], G0 + 60);
+	ck_assert_uint_eq(a.len[0], 8);
+	ck_assert_uint_eq(a.gpa[1], G0 + 69);
+	ck_assert_uint_eq(a.len[1], 1);
+	ck_assert_uint_eq(a.gpa[2], G0 + 4090);
+	ck_assert_uint_eq(a.len[2], 12);
+	ck_assert_uint_eq(a.gpa[3], G0 + 3 * 4096 - 1);
+	ck_assert_uint_eq(a.len[3], 1);
+	a.n = 0;
+	vg_mem_diff_runs(&m, visit_run, &a); /* taken into the shadow */
+	ck_assert_uint_eq(a.n, 0);
+}
+END_TEST
+
 START_TEST(guards_report_the_first_damaged_byte)
 {
 	uint64_t bad = 0;
@@ -370,6 +413,7 @@ Suite *mem_suite(void)
 	tcase_add_test(t, ring_fields_are_little_endian_and_atomic_when_aligned);
 	tcase_add_test(t, shadow_sees_device_writes_only);
 	tcase_add_test(t, shadow_sees_writes_at_every_block_edge);
+	tcase_add_test(t, shadow_runs_cross_block_edges_and_stop_at_a_gap);
 	tcase_add_test(t, guards_report_the_first_damaged_byte);
 	tcase_add_test(t, zone_allocation_at_its_exact_end);
 	tcase_add_test(t, cursor_moves_on_to_the_next_region);

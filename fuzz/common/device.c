@@ -494,8 +494,14 @@ void dev_remap(struct fuzz_dev *d, unsigned pick)
 	unsigned i;
 	enum vdut_rc rc;
 
-	if (!d->up || !(d->ad->caps & VDUT_CAP_SET_MEM) || mem->nr == 0)
+	/*
+	 * A few remaps reach every state many do (each region moved, moved back
+	 * onto a reused mapping), and each costs two mprotect calls and a TLB
+	 * shootdown: past DEV_MAX_REMAPS in a run they are skipped.
+	 */
+	if (!d->up || !(d->ad->caps & VDUT_CAP_SET_MEM) || mem->nr == 0 || d->remaps == DEV_MAX_REMAPS)
 		return;
+	d->remaps++;
 	i = pick % mem->nr;
 	FUZZ_ASSERT(vg_mem_move(mem, i) == 0, "remapping guest memory failed");
 	for (unsigned k = 0; k < mem->nr; k++)

@@ -35,6 +35,8 @@
 #define DEV_MAX_RECS 64
 /* Pops per run: past it a run stops serving (and skips the probe) to keep each input fast. */
 #define DEV_MAX_POPS 512u
+/* Memory-map changes per run (dev_remap): every region of an image (5) moved twice. */
+#define DEV_MAX_REMAPS 10u
 /* Descriptor reads per run (the model's count); past it no more chains are opened. */
 #define DEV_MAX_FETCHES (256u * 1024u)
 #define DEV_MAX_COPY (256u * 1024u) /* bytes a device copies each way per chain */
@@ -76,6 +78,7 @@ struct fuzz_dev {
 	struct vg_model m;
 	struct monitor mon;
 	struct vdut_region regions[VG_MAX_REGIONS];
+	unsigned remaps;     /* dev_remap calls that moved memory this run */
 	unsigned pops, max_pops; /* pops this run, and the budget (DEV_MAX_POPS unless a target says) */
 	uint64_t work, max_work; /* descriptors read, by the model's count, and the budget */
 	struct dev_rec rec[DEV_MAX_RECS];

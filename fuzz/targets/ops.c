@@ -36,7 +36,7 @@ static const struct script_op ops_ops[] = {
 	{"restore", 2, {{"last_avail", 2}, {"used", 2}}, "device restores indices"},
 	{"reopen", 1, {{"head", 2}}, "device re-opens a head after restore"},
 	{"drain", 0, {{0}}, "device pops, serves and returns until empty or error"},
-	{"remap", 1, {{"region", 1}}, "guest memory region #region moves to a new host mapping"},
+	{"remap", 1, {{"region", 1}}, "guest memory region #region moves to a new host mapping (the first 10 in a run)"},
 };
 const struct script_def ops_def = {"ops", 5, FUZZ_HEADER_FIELDS, sizeof(ops_ops) / sizeof(ops_ops[0]),
 				   ops_ops};

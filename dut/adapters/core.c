@@ -20,14 +20,16 @@
  *   publish       virtq_flush;  should_notify  virtq_should_notify
  *   kicks         virtq_disable_kicks / virtq_enable_kicks
  *   reset         virtq_reset;  set_indices  virtq_restore
+ *   get_indices   virtq_last_avail, virtq_used_idx, virtq_inflight
  *   set_mem       a new region table, then the core's contract for a memory-map
  *                 change; the old table is freed one change later, so that a
  *                 stale reference into it shows as an access to retired guest
  *                 memory (which the harness faults on) rather than as chance
  *   access log    virtq_shm_set_hook, its ops mapped onto enum vdut_access
  * The variant (chosen by the harness's input) selects translation by callback
- * (bit 0), segment arrays of 1..4 entries (bit 1, size from bits 2-3) and the
- * indirect bound (bits 8-15, 0 = the core's default); limits declare them.
+ * (bit 0), segment arrays of 1..4 entries (bit 1, size from bits 2-3), the
+ * lazy walker virtq_chain_next() instead of virtq_chain_collect() (bit 4) and
+ * the indirect bound (bits 8-15, 0 = the core's default); limits declare them.
  */
 #include <stddef.h>
 #include <stdlib.h>
@@ -50,6 +52,7 @@
 
 #define V_CALLBACK 0x1u
 #define V_TINY_IOV 0x2u
+#define V_NEXT_WALK 0x10u /* walk with virtq_chain_next(), not virtq_chain_collect() */
 
 struct core_q {
 	struct virtq_mem_region *table, *retired; /* current region table, and the one before */
@@ -58,6 +61,7 @@ struct core_q {
 	struct virtq_mem mem;       /* what the queue uses: the table, or a callback over it */
 	struct virtq_queue q;
 	uint32_t nseg;
+	bool next_walk;
 	struct virtq_iov rd, wr;
 	vdut_access_fn log;
 	void *log_opaque;
@@ -181,6 +185,7 @@ static enum vdut_rc core_create(const struct vdut_queue_params *p, void **out, s
 		return rc == VIRTQ_E_RING_ALIGN || rc == VIRTQ_E_RING_RANGE ? VDUT_REJECTED : VDUT_FAILED;
 	}
 	cq->nseg = p->variant & V_TINY_IOV ? 1 + ((p->variant >> 2) & 3u) : NSEG;
+	cq->next_walk = p->variant & V_NEXT_WALK;
 	lim->max_segs = cq->nseg;
 	lim->max_indirect = cfg.indirect_max ? cfg.indirect_max : VIRTQ_DEFAULT_INDIRECT_MAX;
 	*out = cq;
@@ -225,6 +230,27 @@ static void append(struct core_q *cq, struct vdut_walk *w, const struct virtq_io
 		cq->out[w->nseg++] = (struct vdut_seg){v->seg[i].addr, v->seg[i].len, v->seg[i].writable};
 }
 
+/*
+ * The lazy walker, a segment a call, into the same arrays virtq_chain_collect()
+ * fills: a device that walks this way is fuzzed as hard as one that collects.
+ * A full array is our limit here, reported as the core reports its own.
+ */
+static int walk_next(struct core_q *cq, struct virtq_chain *c)
+{
+	struct virtq_seg s;
+	int rc;
+
+	while ((rc = virtq_chain_next(c, &s)) == 1) {
+		struct virtq_iov *v = s.writable ? &cq->wr : &cq->rd;
+
+		if (v->n == v->cap)
+			return VIRTQ_E_IOV_FULL;
+		v->seg[v->n++] = s;
+		v->bytes += s.len;
+	}
+	return rc;
+}
+
 static enum vdut_rc core_walk(void *q, struct vdut_chain *c, struct vdut_walk *w)
 {
 	struct core_q *cq = q;
@@ -232,7 +258,10 @@ static enum vdut_rc core_walk(void *q, struct vdut_chain *c, struct vdut_walk *w
 
 	virtq_iov_init(&cq->rd, cq->rseg, cq->nseg);
 	virtq_iov_init(&cq->wr, cq->wseg, cq->nseg);
-	rc = virtq_chain_collect(chain_of(c), &cq->rd, &cq->wr);
+	if (cq->next_walk)
+		rc = walk_next(cq, chain_of(c));
+	else
+		rc = virtq_chain_collect(chain_of(c), &cq->rd, &cq->wr);
 	memset(w, 0, sizeof(*w));
 	w->rc = rc_of(rc);
 	w->reason = rc < 0 ? reason_of(rc) : VG_R_NONE;
@@ -294,6 +323,15 @@ static enum vdut_rc core_enable_kicks(void *q, bool *pending)
 }
 
 static void core_reset(void *q) { virtq_reset(&((struct core_q *)q)->q); }
+
+static void core_get_indices(void *q, uint16_t *last_avail, uint16_t *used_idx, uint32_t *inflight)
+{
+	const struct virtq_queue *vq = &((struct core_q *)q)->q;
+
+	*last_avail = virtq_last_avail(vq);
+	*used_idx = virtq_used_idx(vq);
+	*inflight = virtq_inflight(vq);
+}
 
 static enum vdut_rc core_set_indices(void *q, uint16_t last_avail, uint16_t used_idx)
 {
@@ -366,8 +404,8 @@ const struct vdut_adapter vdut_device = {
 	.name = VDUT_NAME,
 	.description = VDUT_DESCRIPTION,
 	.features = VIRTQ_FEATURE(VIRTQ_F_INDIRECT_DESC) | VIRTQ_FEATURE(VIRTQ_F_EVENT_IDX),
-	.caps = VDUT_CAP_ACCESS_LOG | VDUT_CAP_SET_INDICES | VDUT_CAP_REOPEN | VDUT_CAP_SET_MEM |
-		VDUT_CAP_EXACT,
+	.caps = VDUT_CAP_ACCESS_LOG | VDUT_CAP_SET_INDICES | VDUT_CAP_GET_INDICES | VDUT_CAP_REOPEN |
+		VDUT_CAP_SET_MEM | VDUT_CAP_EXACT,
 	.create = core_create,
 	.destroy = core_destroy,
 	.pop = core_pop,
@@ -381,6 +419,7 @@ const struct vdut_adapter vdut_device = {
 	.enable_kicks = core_enable_kicks,
 	.reset = core_reset,
 	.set_indices = core_set_indices,
+	.get_indices = core_get_indices,
 	.reopen = core_reopen,
 	.set_mem = core_set_mem,
 	.set_access_log = core_set_access_log,

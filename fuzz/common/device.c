@@ -450,6 +450,24 @@ void dev_kicks(struct fuzz_dev *d, bool on)
 	dev_check_used(d);
 }
 
+/*
+ * The state the device would save for a migration is the model's: a device
+ * that saves the wrong last_avail replays or loses requests on the other side.
+ */
+static void check_indices(struct fuzz_dev *d, const char *when)
+{
+	uint16_t la, ui, mla, mui;
+	uint32_t n, mn;
+
+	if (!judged(d) || !d->exact || !(d->ad->caps & VDUT_CAP_GET_INDICES))
+		return;
+	d->ad->get_indices(d->q, &la, &ui, &n);
+	vg_model_indices(&d->m, &mla, &mui, &mn);
+	FUZZ_ORACLE("model-state", la == mla && ui == mui && n == mn,
+		    "%s the device would save last_avail %u, used idx %u, %u in flight; the model %u, %u, %u",
+		    when, la, ui, n, mla, mui, mn);
+}
+
 /* ---- life cycle ---- */
 
 void dev_reset(struct fuzz_dev *d)
@@ -464,6 +482,7 @@ void dev_reset(struct fuzz_dev *d)
 	if (d->mode == DEV_MODEL)
 		vg_model_reset(&d->m);
 	d->in_step = true;
+	check_indices(d, "after a reset");
 }
 
 void dev_restore(struct fuzz_dev *d, uint16_t last_avail, uint16_t used_idx)
@@ -486,6 +505,7 @@ void dev_restore(struct fuzz_dev *d, uint16_t last_avail, uint16_t used_idx)
 	monitor_sync_idx(&d->mon, used_idx);
 	memset(d->held, 0, d->im->size);
 	d->in_step = true;
+	check_indices(d, "after a restore");
 }
 
 void dev_remap(struct fuzz_dev *d, unsigned pick)
@@ -567,6 +587,7 @@ void dev_probe(struct fuzz_dev *d)
 		d->probed = false; /* too much left to drain: no probe this run */
 		return;
 	}
+	check_indices(d, "at the end of the run");
 	if (last == DEV_BROKEN) {
 		FUZZ_ORACLE("probe", d->ad->pop(d->q, &c) == VDUT_QUEUE_BROKEN, "a broken queue still pops");
 		return;

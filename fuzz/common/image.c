@@ -73,7 +73,7 @@ static uint64_t place_rings(struct fz_image *im, uint64_t base, bool min_align)
 	return im->used + vg_used_bytes(im->size) - base;
 }
 
-/* The device's variant: callback translation, tiny segment arrays, its indirect bound. */
+/* The device's variant: callback translation, tiny segment arrays, the lazy walker, its indirect bound. */
 static uint32_t variant_of(const struct script_vals *h)
 {
 	uint32_t seed = (uint32_t)h->v[H_SEED], v = 0;
@@ -82,6 +82,8 @@ static uint32_t variant_of(const struct script_vals *h)
 		v |= 0x1;
 	if (seed & 0x1000000)
 		v |= 0x2 | (((seed >> 25) % 4) << 2);
+	if (seed & 0x8000000)
+		v |= 0x10;
 	return v | ((uint32_t)(h->v[H_IMAX] & 0xFF) << 8);
 }
 

@@ -569,6 +569,17 @@ enum vg_reason vg_model_flush(struct vg_model *m)
 	return VG_R_NONE;
 }
 
+void vg_model_indices(const struct vg_model *m, uint16_t *last_avail, uint16_t *used_idx, uint32_t *inflight)
+{
+	uint32_t n = 0;
+
+	for (uint32_t h = 0; h < m->cfg.size; h++)
+		n += m->inflight[h];
+	*last_avail = m->last_avail;
+	*used_idx = m->published;
+	*inflight = n;
+}
+
 enum vg_notify vg_model_notify(struct vg_model *m)
 {
 	uint32_t n = m->undecided;

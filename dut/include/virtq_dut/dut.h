@@ -52,7 +52,7 @@ extern "C" {
 #endif
 
 /** Version of this interface; an adapter sets vdut_adapter.version to it. */
-#define VDUT_VERSION 2
+#define VDUT_VERSION 3
 
 /** Result of an operation. */
 enum vdut_rc {
@@ -161,6 +161,7 @@ typedef void (*vdut_access_fn)(void *opaque, enum vdut_access kind, const void *
 #define VDUT_CAP_SET_INDICES 0x02u /**< set_indices (restore after migration) */
 #define VDUT_CAP_REOPEN 0x04u      /**< reopen (chains in flight when the state was saved) */
 #define VDUT_CAP_SET_MEM 0x08u     /**< set_mem (guest memory remapped under a live queue) */
+#define VDUT_CAP_GET_INDICES 0x20u /**< get_indices (the state saved for a migration) */
 /**
  * The implementation follows the reference model exactly: virtq's reading of
  * the spec (README "Rules that matter"): it refuses every chain the driver
@@ -244,6 +245,14 @@ struct vdut_adapter {
 	 * (more than Q apart).
 	 */
 	enum vdut_rc (*set_indices)(void *q, uint16_t last_avail, uint16_t used_idx);
+
+	/**
+	 * Optional (VDUT_CAP_GET_INDICES): the state a VMM saves for a migration
+	 * (vhost-user GET_VRING_BASE): the next avail slot the device will
+	 * consume, the used idx it last published, and how many chains it has
+	 * taken and not returned.  Touches no guest memory.
+	 */
+	void (*get_indices)(void *q, uint16_t *last_avail, uint16_t *used_idx, uint32_t *inflight);
 
 	/**
 	 * Optional (VDUT_CAP_REOPEN): re-open @p head, a chain in flight when the

@@ -150,6 +150,12 @@ bool vg_model_avail_sane(const struct vg_model *m);
 enum vg_reason vg_model_fill(struct vg_model *m, struct vg_mchain *mc, uint32_t written);
 /** Make every returned entry visible.  @return VG_R_NONE or VG_R_BROKEN. */
 enum vg_reason vg_model_flush(struct vg_model *m);
+/**
+ * The state a conformant device would save now (vhost-user GET_VRING_BASE):
+ * the next avail slot it consumes, the used idx it published, and the
+ * chains it took and has not returned.
+ */
+void vg_model_indices(const struct vg_model *m, uint16_t *last_avail, uint16_t *used_idx, uint32_t *inflight);
 /** One notification decision for what was published since the last one. */
 enum vg_notify vg_model_notify(struct vg_model *m);
 enum vg_reason vg_model_disable_kicks(struct vg_model *m);

@@ -6,6 +6,7 @@
 #   <target>-seeds.json, <target>-merged.json, all-seeds.json, all-merged.json
 #       llvm-cov export -summary-only, restricted to core/src
 #   html/index.html   llvm-cov show of all targets' merged corpora, with branches
+#   lines.txt         the same as text, for the list of uncovered lines
 # Usage: ci/nightly/coverage.sh OUT TARGET...
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -64,4 +65,8 @@ for b in "${bins[@]:1}"; do objects+=(-object "$b"); done
 llvm-cov-14 show -format=html -output-dir "$cov/html" -show-branches=count -show-line-counts-or-regions \
   -project-title "virtq core/src: merged corpora of $*" \
   -instr-profile "$cov/raw/all-merged.profdata" "${bins[0]}" "${objects[@]}" "${sources[@]}"
+# Line by line, with branches, as text: summary.py lists every line and branch
+# direction the fuzzers left, with its reason (ci/nightly/uncovered.py).
+llvm-cov-14 show -format=text -show-branches=count -instr-profile "$cov/raw/all-merged.profdata" \
+  "${bins[0]}" "${objects[@]}" "${sources[@]}" > "$cov/lines.txt"
 echo "coverage: $cov/html/index.html"

@@ -18,6 +18,8 @@ import os
 import subprocess
 import sys
 
+import uncovered  # ci/nightly/uncovered.py
+
 
 def load(path):
     try:
@@ -44,12 +46,25 @@ def coverage(args):
                 return 2
             entries[name][kind] = totals(e)
     result = {"scope": "core/src", "all": entries.pop("all"), "targets": entries}
+    # What the fuzzers can reach: all of core/src but the lines unreached.tsv
+    # explains, every other uncovered line and branch direction listed as a gap.
+    here = os.path.dirname(os.path.abspath(__file__))
+    acct = uncovered.account(os.path.join(args.dir, "lines.txt"), os.path.join(here, "unreached.tsv"))
+    result["reachable"] = {k: acct[k] for k in ("lines", "branches", "excluded_lines", "excluded_branches")}
+    result["uncovered"], result["untaken"] = acct["uncovered"], acct["untaken"]
+    result["stale_rows"] = acct["stale_rows"]
     with open(os.path.join(args.dir, "summary.json"), "w") as f:
         json.dump(result, f, indent=2)
     a = result["all"]
+    r = result["reachable"]
+    gaps = sum(1 for u in acct["uncovered"] if not u["excluded"])
     print(f"core/src lines {pct(a['seeds']['lines'])} -> {pct(a['merged']['lines'])}, "
           f"branches {pct(a['seeds']['branches'])} -> {pct(a['merged']['branches'])} "
-          f"(seeds -> merged corpus); out/coverage/html/index.html")
+          f"(seeds -> merged corpus); reachable by design: lines {pct(r['lines'])}, branches "
+          f"{pct(r['branches'])}, {gaps} gap line(s); out/coverage/html/index.html")
+    for row in acct["stale_rows"]:
+        print(f"summary: unreached.tsv row matches no line: {row['file']} {row['function']} "
+              f"{row['match']!r}", file=sys.stderr)
     return 0
 
 
@@ -113,6 +128,8 @@ def write(args):
                                  "coverage": cov["targets"].get(t) if cov else None,
                                  "plot": f"plots/{t}.png"}
     summary["coverage_all"] = cov["all"] if cov else None
+    for k in ("reachable", "uncovered", "untaken"):
+        summary[k] = cov.get(k) if cov else None
     conf = load(os.path.join(out, "conformance", "report.json"))
     if conf is None:
         problems.append("conformance report missing (out/logs/conformance.log)")
@@ -171,9 +188,10 @@ def markdown(s):
         L.append(f"| **all** | | | | {pct(a['seeds']['lines'])} -> {pct(a['merged']['lines'])} | "
                  f"{pct(a['seeds']['branches'])} -> {pct(a['merged']['branches'])} | |")
     L += ["", "Line-by-line: [coverage/html/index.html](coverage/html/index.html). New seeds are in "
-          "`corpus-delta/<target>/`" + (" and were written back to `corpus/<target>/`." if s["write_back"]
-                                        else "; `--write-back` copies them into `corpus/<target>/`."),
-          "", "## Findings", ""]
+          "`corpus-delta/<target>/`" + (" and were written back to `corpus/<input>/`." if s["write_back"]
+                                        else "; `--write-back` copies them into `corpus/<input>/`.")]
+    L += uncovered_section(s)
+    L += ["", "## Findings", ""]
     if s["findings"]:
         L += ["| target | kind | top frames in our code | inputs | report | regression file |",
               "|---|---|---|---:|---|---|"]
@@ -201,6 +219,27 @@ def markdown(s):
           "logs, libFuzzer corpus and artifacts, AFL++ output, merged corpus, stats.json), "
           "`findings/<target>/`, `regressions/<target>/`, `plots/`, `coverage/`.", ""]
     return "\n".join(L)
+
+
+def uncovered_section(s):
+    """Every line and branch direction of core/src the merged corpora left, with why."""
+    r = s.get("reachable")
+    if not r:
+        return []
+    gap = lambda u: "**gap**: " + u["reason"] if not u["excluded"] else u["reason"]
+    L = ["", "## What the fuzzers did not reach in core/src", "",
+         f"Reachable through the device interface (all of core/src but the lines "
+         f"`ci/nightly/unreached.tsv` explains): lines {pct(r['lines'])}, branches {pct(r['branches'])}; "
+         f"{r['excluded_lines']} line(s) and {r['excluded_branches']} branch direction(s) left out by "
+         f"design. A **gap** is code the fuzzers can reach and did not tonight.", "",
+         "| line | function | code | why |", "|---|---|---|---|"]
+    for u in s["uncovered"]:
+        L.append(f"| {u['file']}:{u['line']} | {u['function'] or ''} | `{u['text'][:70]}` | {gap(u)} |")
+    L += ["", "| branch | function | direction never taken | why |", "|---|---|---|---|"]
+    for u in s["untaken"]:
+        L.append(f"| {u['file']}:{u['line']}:{u['column']} | {u['function'] or ''} | {u['never']} | "
+                 f"{gap(u)} |")
+    return L
 
 
 def main():

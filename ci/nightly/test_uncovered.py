@@ -25,11 +25,24 @@ SHOW = """\
     8|      5|	return 0;
     9|      5|}
    10|      0|int virtq_broken(const struct virtq_queue *q) { return q->broken; }
+   11|      2|static void *map(int a)
+   12|      2|{
+   13|      2|	if (a) {
+  ------------------
+  |  Branch (13:6): [True: 0, False: 2]
+  ------------------
+   14|      0|		*err = VIRTQ_E_RING_ALIGN;
+   15|      0|		return NULL;
+   16|      0|	}
+   17|      2|	return x;
+   18|      0|	return y;
+   19|      2|}
 """
 TSV = """\
 # file, function, match, reason
 queue.c\tvirtq_init\tVIRTQ_E_INVAL\tthe caller's mistake
 queue.c\tvirtq_broken\t*\tnot in the interface
+queue.c\tmap\tVIRTQ_E_RING_ALIGN\ta host address aligned unlike its guest address
 queue.c\tvirtq_gone\t*\ta function that no longer exists
 """
 
@@ -42,17 +55,20 @@ def main():
         with open(tsv, "w") as f:
             f.write(TSV)
         o = uncovered.account(show, tsv)
-    # Lines 5 and 10 are excused; of the other seven, line 7 was not run.
-    assert o["lines"] == {"covered": 6, "count": 7, "percent": 85.7}, o["lines"]
-    assert o["excluded_lines"] == 2, o["excluded_lines"]
+    # Lines 5, 10 and 14-16 (the excused line and the unrun rest of its block)
+    # are excused; of the other thirteen, 7 and 18 (after a run line) were not run.
+    assert o["lines"] == {"covered": 11, "count": 13, "percent": 84.6}, o["lines"]
+    assert o["excluded_lines"] == 5, o["excluded_lines"]
     got = [(u["line"], u["function"], u["excluded"]) for u in o["uncovered"]]
-    assert got == [(5, "virtq_init", True), (7, "virtq_init", False), (10, "virtq_broken", True)], got
+    assert got == [(5, "virtq_init", True), (7, "virtq_init", False), (10, "virtq_broken", True),
+                   (14, "map", True), (15, "map", True), (16, "map", True), (18, "map", False)], got
     assert o["uncovered"][1]["reason"] == uncovered.GAP
     # Branch 4: its true side leads to an excused line, only that side leaves
     # the figure; branch 6: a gap, both sides count.
-    assert o["branches"] == {"covered": 2, "count": 3, "percent": 66.7}, o["branches"]
-    assert o["excluded_branches"] == 1, o["excluded_branches"]
-    assert [(u["line"], u["never"], u["excluded"]) for u in o["untaken"]] == [(4, "true", True), (6, "true", False)]
+    assert o["branches"] == {"covered": 3, "count": 4, "percent": 75.0}, o["branches"]
+    assert o["excluded_branches"] == 2, o["excluded_branches"]
+    assert [(u["line"], u["never"], u["excluded"]) for u in o["untaken"]] == \
+        [(4, "true", True), (6, "true", False), (13, "true", True)]
     assert [r["function"] for r in o["stale_rows"]] == ["virtq_gone"], o["stale_rows"]
     print("uncovered.py: accounting as expected")
     check_rows_match_the_code()

@@ -77,11 +77,19 @@ def account(show_path, unreached_path):
            "excluded_lines": 0, "excluded_branches": 0, "uncovered": [], "untaken": []}
     for path, data in sorted(files.items()):
         base = path.split("/core/src/", 1)[-1]
-        why_of = {}
+        why_of, carry = {}, None
         for n, hit, text, func in data["lines"]:
             if hit is None:
                 continue
             why = reason_for(rows, base, func, text)
+            # An excused line excuses the unrun lines right after it in its
+            # block ("*err = ...; return NULL; }"): same function, still unrun.
+            if why:
+                carry = (func, why)
+            elif carry and not hit and carry[0] == func:
+                why = carry[1]
+            else:
+                carry = None
             why_of[n] = why
             if why:
                 used.add((base, func))

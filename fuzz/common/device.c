@@ -114,6 +114,13 @@ static void fill_params(struct fuzz_dev *d, struct vdut_queue_params *p)
 	p->variant = im->variant;
 }
 
+static bool parts_mapped(const struct fz_image *im)
+{
+	return vg_mem_mapped(im->mem, im->desc, vg_desc_bytes(im->size)) &&
+	       vg_mem_mapped(im->mem, im->avail, vg_avail_bytes(im->size)) &&
+	       vg_mem_mapped(im->mem, im->used, vg_used_bytes(im->size));
+}
+
 bool dev_init(struct fuzz_dev *d, struct fz_image *im, enum dev_mode mode)
 {
 	struct vdut_queue_params p;
@@ -140,7 +147,7 @@ bool dev_init(struct fuzz_dev *d, struct fz_image *im, enum dev_mode mode)
 	rc = d->ad->create(&p, &d->q, &d->lim);
 	d->cfg = (struct vg_model_cfg){im->size, im->features, im->desc, im->avail, im->used,
 				       d->lim.max_indirect, d->lim.max_segs};
-	if (!judge_setup(d->exact, rc, vg_model_layout(im->mem, &d->cfg))) {
+	if (!judge_setup(d->exact, rc, vg_model_layout(im->mem, &d->cfg), parts_mapped(im))) {
 		if (rc == VDUT_OK)
 			d->ad->destroy(d->q);
 		return false;

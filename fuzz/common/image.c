@@ -105,6 +105,17 @@ bool image_init(struct fz_image *im, const struct script_vals *h)
 		im->desc += 8;
 		ring_len += 8;
 	}
+	/* Seed bits 28-29: ring parts that overlap (SPLIT-LAY-1) or leave the map. */
+	switch ((im->seed >> 28) & 3) {
+	case 1: /* the avail ring starts on the descriptor table's last two bytes */
+		im->avail = im->desc + vg_desc_bytes(im->size) - 2;
+		break;
+	case 2: /* the used ring starts one page past the ring parts: outside their region */
+		im->used += (ring_len + 0x1000) & ~UINT64_C(3);
+		break;
+	default:
+		break;
+	}
 	if (!rings_in_data && vg_mem_add(im->mem, RING_GPA, ring_len) < 0)
 		return false;
 	for (unsigned i = 0; i < DATA_CHUNKS; i++)

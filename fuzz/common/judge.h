@@ -53,7 +53,7 @@ struct model_pop {
 enum judged { J_IN_STEP, J_OUT_OF_STEP };
 
 /* Setup: the device's create result against the model's layout verdict.  False: nothing to run. */
-bool judge_setup(bool exact, enum vdut_rc rc, enum vg_reason layout);
+bool judge_setup(bool exact, enum vdut_rc rc, enum vg_reason layout, bool parts_mapped);
 /* A chain's walk: the device's against the model's (from memory, or replayed from what it fetched). */
 enum judged judge_walk(const struct vg_mem *mem, bool exact, const struct vdut_walk *dw, const struct vg_walk *w);
 enum judged judge_pop(const struct vg_mem *mem, bool exact, const struct dut_pop *dp,

@@ -84,10 +84,7 @@ def check_rows_match_the_code():
         with open(os.path.join(src, r["file"])) as f:
             for text in f:
                 text = text.rstrip("\n")
-                d = uncovered.DEFINITION.match(text)
-                if d and not text.startswith(("\t", " ", "#", "/*", "*")) and \
-                        (not text.rstrip().endswith(";") or "{" in text):
-                    func = d.group(1)
+                func = uncovered.defines(text) or func
                 if func == r["function"] and (r["match"] == "*" or r["match"] in text):
                     found = True
         if not found:

@@ -18,6 +18,15 @@ DEFINITION = re.compile(r"^(?:static\s+|inline\s+)*[A-Za-z_][\w \t\*]*?\b([A-Za-
 GAP = "not reached by tonight's corpus"
 
 
+def defines(text):
+    """The function a source line starts the definition of, or None."""
+    d = DEFINITION.match(text)
+    if d and not text.startswith(("\t", " ", "#", "/*", "*")) and \
+            (not text.rstrip().endswith(";") or "{" in text):
+        return d.group(1)
+    return None
+
+
 def read_unreached(path):
     """Rows: file, function, match ('*' or a substring of the line), reason."""
     rows = []
@@ -48,10 +57,7 @@ def parse_show(path):
             m = LINE.match(raw)
             if m:
                 text = m.group(3)
-                d = DEFINITION.match(text)
-                if d and not text.startswith(("\t", " ", "#", "/*", "*")) and \
-                        (not text.rstrip().endswith(";") or "{" in text):
-                    func = d.group(1)
+                func = defines(text) or func
                 count = None if m.group(2) == "" else m.group(2) != "0"
                 cur["lines"].append((int(m.group(1)), count, text, func))
                 continue

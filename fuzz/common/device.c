@@ -2,6 +2,7 @@
 /* The device side of a fuzz run (see device.h). */
 #include "device.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,7 +29,7 @@ static struct vg_walk walk_storage(void)
 
 void dev_allow(struct fuzz_dev *d, uint64_t gpa, uint64_t len)
 {
-	d->allowed = vg_store_get(&d->keep.allowed, (d->nallowed + 1) * sizeof(*d->allowed), 0);
+	d->allowed = vg_store_get(&d->keep.allowed, (d->nallowed + 1) * sizeof(*d->allowed), false);
 	FUZZ_ASSERT(d->allowed != NULL, "out of memory");
 	d->allowed[d->nallowed++] = (struct vg_seg){gpa, (uint32_t)len, true};
 }
@@ -126,19 +127,9 @@ bool dev_init(struct fuzz_dev *d, struct fz_image *im, enum dev_mode mode)
 	struct vdut_queue_params p;
 	enum vdut_rc rc;
 
-	struct dev_keep keep = d->keep;
-	struct vg_model m = d->m;
-	struct monitor mon = d->mon;
-
-	/*
-	 * Everything starts over but the buffers, kept from input to input: ours,
-	 * the model's (vg_model_reuse) and the monitor's (monitor_start).
-	 */
-	memset(d, 0, sizeof(*d));
-	d->keep = keep;
-	memcpy(d->m.arrays, m.arrays, sizeof(m.arrays));
-	d->mon.loads_store = mon.loads_store;
-	d->mon.elem_store = mon.elem_store;
+	memset(d, 0, offsetof(struct fuzz_dev, m)); /* everything starts over but the kept buffers */
+	if (pattern[0] != 0xD5) /* the reply bytes every device writes, set once per process */
+		memset(pattern, 0xD5, sizeof(pattern));
 	d->ad = &vdut_device;
 	d->im = im;
 	d->mode = mode;
@@ -153,7 +144,7 @@ bool dev_init(struct fuzz_dev *d, struct fz_image *im, enum dev_mode mode)
 		return false;
 	}
 	FUZZ_ASSERT(mode == DEV_RACE || vg_model_reuse(&d->m, im->mem, &d->cfg), "out of memory");
-	d->held = vg_store_get(&d->keep.held, im->size, 1);
+	d->held = vg_store_get(&d->keep.held, im->size, true);
 	FUZZ_ASSERT(d->held != NULL, "out of memory");
 	d->flags_driver = vg_mem_load16(im->mem, im->used + VG_USED_FLAGS);
 	d->up = true;
@@ -254,8 +245,6 @@ static void serve_data(struct fuzz_dev *d, struct dev_rec *r, const struct vdut_
 		FUZZ_ORACLE("model-data", memcmp(scratch, expect, n) == 0,
 			    "the request bytes read are not the driver's (head %u)", r->head);
 	n = dw->writable < DEV_MAX_COPY ? dw->writable : DEV_MAX_COPY;
-	if (pattern[0] != 0xD5) /* the reply bytes, filled on first use */
-		memset(pattern, 0xD5, sizeof(pattern));
 	put = d->ad->write(d->q, &r->c, pattern, (size_t)n);
 	monitor_settle(&d->mon);
 	FUZZ_ORACLE("model-data", put == n, "wrote %zu reply bytes of %llu", put, (unsigned long long)n);

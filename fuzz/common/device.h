@@ -75,8 +75,6 @@ struct fuzz_dev {
 	bool probed;
 	struct vdut_limits lim;
 	struct vg_model_cfg cfg;
-	struct vg_model m;
-	struct monitor mon;
 	struct vdut_region regions[VG_MAX_REGIONS];
 	unsigned remaps;     /* dev_remap calls that moved memory this run */
 	unsigned pops, max_pops; /* pops this run, and the budget (DEV_MAX_POPS unless a target says) */
@@ -86,14 +84,21 @@ struct fuzz_dev {
 	uint8_t *held;       /* [size]: heads the device holds (handed out, not returned) */
 	struct vg_seg *allowed; /* used ring + every writable piece handed out */
 	unsigned nallowed;
-	struct dev_keep {       /* buffers kept from input to input (dev_init) */
-		struct vg_store held, allowed;
-	} keep;
 	uint64_t unneeded_notifications;
 	uint16_t flags_driver; /* used flags as the driver last left them */
 	/* DEV_RACE: the target's judgement of each pop (any outcome). */
 	void (*race_check)(void *arg, struct fuzz_dev *d, const struct dut_pop *dp);
 	void *race_arg;
+	/*
+	 * From here on dev_init leaves alone: buffers kept from input to input.
+	 * The model and the monitor reset themselves around theirs
+	 * (vg_model_reuse, monitor_start).
+	 */
+	struct vg_model m;
+	struct monitor mon;
+	struct dev_keep {
+		struct vg_store held, allowed;
+	} keep;
 };
 
 /* Set up the device (and the model); false if there is nothing to run (setup refused as judged). */

@@ -91,8 +91,8 @@ void monitor_start(struct monitor *mon, const struct fz_image *im, const struct 
 	if (!(ad->caps & VDUT_CAP_ACCESS_LOG) || !ad->set_access_log)
 		return;
 	mon->max_loads = im->size + (max_indirect ? max_indirect : 65536u);
-	mon->loads = vg_store_get(&mon->loads_store, sizeof(*mon->loads) * mon->max_loads, 0);
-	mon->elem = vg_store_get(&mon->elem_store, im->size, 1);
+	mon->loads = vg_store_get(&mon->loads_store, sizeof(*mon->loads) * mon->max_loads, false);
+	mon->elem = vg_store_get(&mon->elem_store, im->size, true);
 	FUZZ_ASSERT(mon->loads && mon->elem, "out of memory");
 	mon->on = ad->set_access_log(q, on_access, mon) == VDUT_OK;
 }

@@ -69,10 +69,10 @@ static void zero_parts(struct vg_drv *d)
 /* Books for @size heads from the driver's stores: nothing is allocated once the largest queue was seen. */
 static bool alloc_books(struct vg_drv *d, uint32_t size)
 {
-	uint16_t *fn = vg_store_get(&d->books[0], size * sizeof(*d->free_next), 0);
-	struct vg_head *h = vg_store_get(&d->books[1], size * sizeof(*d->head), 0);
-	uint16_t *sh = vg_store_get(&d->books[2], size * sizeof(*d->slot_head), 0);
-	bool *sx = vg_store_get(&d->books[3], size * sizeof(*d->slot_hostile), 0);
+	uint16_t *fn = vg_store_get(&d->books[0], size * sizeof(*d->free_next), false);
+	struct vg_head *h = vg_store_get(&d->books[1], size * sizeof(*d->head), false);
+	uint16_t *sh = vg_store_get(&d->books[2], size * sizeof(*d->slot_head), false);
+	bool *sx = vg_store_get(&d->books[3], size * sizeof(*d->slot_hostile), false);
 
 	if (!fn || !h || !sh || !sx)
 		return false;

@@ -234,8 +234,8 @@ int vg_mem_add(struct vg_mem *m, uint64_t gpa, uint64_t size)
 	if (reused) /* it holds the last layout's bytes; a new memfd is zero and stays untouched */
 		memset(r->drv, 0, size);
 	/* Kept per region slot: the next layout's region i reuses them (VG_MEM_REUSE). */
-	r->shadow = (m->flags & VG_MEM_SHADOW) ? vg_store_get(&m->shadows[m->nr], size, 1) : NULL;
-	r->kind = (m->flags & VG_MEM_KINDS) ? vg_store_get(&m->kinds[m->nr], size, 1) : NULL;
+	r->shadow = (m->flags & VG_MEM_SHADOW) ? vg_store_get(&m->shadows[m->nr], size, true) : NULL;
+	r->kind = (m->flags & VG_MEM_KINDS) ? vg_store_get(&m->kinds[m->nr], size, true) : NULL;
 	if (((m->flags & VG_MEM_SHADOW) && !r->shadow) || ((m->flags & VG_MEM_KINDS) && !r->kind)) {
 		backing_free(b);
 		memset(r, 0, sizeof(*r));

@@ -342,10 +342,10 @@ bool vg_model_init(struct vg_model *m, const struct vg_mem *mem, const struct vg
 /* Arrays for @size slots from the model's stores: nothing is allocated once the largest queue was seen. */
 static bool grow(struct vg_model *m, uint32_t size)
 {
-	m->inflight = vg_store_get(&m->arrays[0], size, 0);
-	m->known = vg_store_get(&m->arrays[1], size, 0);
-	m->tainted = vg_store_get(&m->arrays[2], size, 0);
-	m->ring = vg_store_get(&m->arrays[3], size * sizeof(*m->ring), 1);
+	m->inflight = vg_store_get(&m->arrays[0], size, false);
+	m->known = vg_store_get(&m->arrays[1], size, false);
+	m->tainted = vg_store_get(&m->arrays[2], size, false);
+	m->ring = vg_store_get(&m->arrays[3], size * sizeof(*m->ring), true);
 	return m->inflight && m->known && m->tainted && m->ring;
 }
 

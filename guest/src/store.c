@@ -19,7 +19,7 @@ static void open_to(struct vg_store *s, size_t n)
 	s->open = n;
 }
 
-void *vg_store_get(struct vg_store *s, size_t n, int zero)
+void *vg_store_get(struct vg_store *s, size_t n, bool zero)
 {
 	if (n == 0)
 		n = 1;

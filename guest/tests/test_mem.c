@@ -7,17 +7,7 @@
 
 #include "vguest/mem.h"
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define ASAN_BUILD 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define ASAN_BUILD 1
-#endif
-#ifdef ASAN_BUILD
-#include <sanitizer/asan_interface.h>
-#endif
+#include "asan.h" /* the guest's own ASan detection (src/) */
 
 #define G0 UINT64_C(0x100000)
 #define PG 4096u
@@ -324,7 +314,7 @@ START_TEST(tight_regions_end_at_the_guard_page)
 }
 END_TEST
 
-#ifdef ASAN_BUILD
+#ifdef VG_ASAN
 /* Under ASan the slack between a tight region's end and its guard page is poisoned. */
 START_TEST(tight_region_slack_is_poisoned_under_asan)
 {
@@ -420,7 +410,7 @@ Suite *mem_suite(void)
 	tcase_add_test(t, reuse_keeps_the_mapping_and_zeroes_it);
 	tcase_add_test(t, reuse_keeps_shadows_and_takes_back_retired_mappings);
 	tcase_add_exit_test(t, tight_regions_end_at_the_guard_page, 43);
-#ifdef ASAN_BUILD
+#ifdef VG_ASAN
 	tcase_add_test(t, tight_region_slack_is_poisoned_under_asan);
 #endif
 	tcase_add_exit_test(t, page_placed_regions_have_a_guard_page_before, 43);

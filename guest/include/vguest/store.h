@@ -9,6 +9,7 @@
 #ifndef VGUEST_STORE_H
 #define VGUEST_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct vg_store {
@@ -22,7 +23,7 @@ struct vg_store {
  * the last user left; the bytes past n are poisoned.  @return NULL when out
  * of memory (the store is then as before).
  */
-void *vg_store_get(struct vg_store *s, size_t n, int zero);
+void *vg_store_get(struct vg_store *s, size_t n, bool zero);
 /** Release the memory; the store is empty again. */
 void vg_store_free(struct vg_store *s);
 

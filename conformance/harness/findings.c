@@ -227,10 +227,14 @@ static void selftest_fault(void)
 			pause();
 }
 
+static const struct vqc_test_def *const *suites_in_use;
+
+void vqc_use_suites(const struct vqc_test_def *const *suites) { suites_in_use = suites; }
+
 static const struct vqc_test_def *find_def(const char *cname)
 {
-	for (size_t s = 0; vqc_suites[s]; s++)
-		for (const struct vqc_test_def *d = vqc_suites[s]; d->cname; d++)
+	for (size_t s = 0; suites_in_use && suites_in_use[s]; s++)
+		for (const struct vqc_test_def *d = suites_in_use[s]; d->cname; d++)
 			if (strcmp(d->cname, cname) == 0)
 				return d;
 	return NULL;

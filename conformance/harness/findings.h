@@ -58,8 +58,8 @@ struct vqc_test_def {
 
 /* ---- the runner's side ---- */
 
-/** All registered tests, from every suite file; ends with a zeroed entry. */
-extern const struct vqc_test_def *const vqc_suites[];
+/** The runner's test tables (NULL-terminated), where vqc_begin() finds a test's tags. */
+void vqc_use_suites(const struct vqc_test_def *const *suites);
 
 /** Display name "SPLIT-UNS-10.behaviour" of a test's C name, into @p buf. */
 void vqc_display_name(const char *cname, char *buf, size_t n);

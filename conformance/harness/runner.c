@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vqc_main(): the suite as a Check runner.  One TCase per test, named after
+ * vqc_run(): a suite as a Check runner.  One TCase per test, named after
  * the test ("SPLIT-UNS-10.need_event_matrix") and tagged with its clause IDs,
  * so CK_INCLUDE_TAGS=SPLIT-UNS-10 runs one clause and CK_RUN_CASE one test.
  * Every iteration forks (CK_FORK, forced): a fault on a read-only page ends
@@ -14,8 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cq.h"
-#include "virtq_conformance/suite.h"
+#include "findings.h"
+#include "virtq_conformance/runner.h"
 
 #ifndef VQC_DEFAULT_CATALOGUE
 #define VQC_DEFAULT_CATALOGUE "clauses.tsv"
@@ -23,22 +23,22 @@
 
 #define DEFAULT_TIMEOUT 120
 
-static void usage(const char *argv0)
+static void usage(const char *argv0, const struct vqc_target *t)
 {
 	fprintf(stderr,
-		"usage: %s [--list] [--results FILE] [--xml FILE] [--catalogue FILE]\n"
+		"usage: %s [--list] [--results FILE] [--xml FILE] [--catalogue FILE]%s\n"
 		"  runs the virtq conformance suite against this implementation.\n"
 		"  CK_INCLUDE_TAGS=<clause ID> runs the tests of one clause, CK_RUN_CASE=<test> one test.\n",
-		argv0);
+		argv0, t->usage ? t->usage : "");
 }
 
 /* Every tag must be a testable catalogue row, and a test is named after its first tag. */
-static int validate(void)
+static int validate(const struct vqc_test_def *const *suites)
 {
 	int bad = 0;
 
-	for (size_t s = 0; vqc_suites[s]; s++) {
-		for (const struct vqc_test_def *d = vqc_suites[s]; d->cname; d++) {
+	for (size_t s = 0; suites[s]; s++) {
+		for (const struct vqc_test_def *d = suites[s]; d->cname; d++) {
 			char tags[256], name[160], *save = NULL, *t;
 			size_t n;
 
@@ -62,13 +62,12 @@ static int validate(void)
 	return bad ? -1 : 0;
 }
 
-static void list(const struct vdut_adapter *impl)
+static void list(const struct vqc_target *t)
 {
-	printf("impl\t%s\t%s\t0x%llx\t%s\n", impl->name, impl->description,
-	       (unsigned long long)impl->features,
-	       (impl->caps & VDUT_CAP_ACCESS_LOG) ? "access_log" : "-");
-	for (size_t s = 0; vqc_suites[s]; s++) {
-		for (const struct vqc_test_def *d = vqc_suites[s]; d->cname; d++) {
+	printf("impl\t%s\t%s\t0x%llx\t%s\n", t->name, t->description, (unsigned long long)t->features,
+	       t->access_log ? "access_log" : "-");
+	for (size_t s = 0; t->suites[s]; s++) {
+		for (const struct vqc_test_def *d = t->suites[s]; d->cname; d++) {
 			char name[160];
 
 			vqc_display_name(d->cname, name, sizeof(name));
@@ -77,7 +76,7 @@ static void list(const struct vdut_adapter *impl)
 	}
 }
 
-int vqc_main(int argc, char **argv, const struct vdut_adapter *impl)
+int vqc_run(int argc, char **argv, const struct vqc_target *t)
 {
 	const char *results = NULL, *xml = NULL, *catalogue = getenv("VQC_CATALOGUE");
 	bool listing = false;
@@ -96,23 +95,22 @@ int vqc_main(int argc, char **argv, const struct vdut_adapter *impl)
 			xml = argv[++i];
 		else if (strcmp(argv[i], "--catalogue") == 0 && i + 1 < argc)
 			catalogue = argv[++i];
+		else if (t->option && i + 1 < argc && t->option(argv[i], argv[i + 1]) == 0)
+			i++;
 		else {
-			usage(argv[0]);
+			usage(argv[0], t);
 			return 2;
 		}
 	}
-	if (!impl || impl->version != VDUT_VERSION) {
-		fprintf(stderr, "adapter version %u, suite expects %u\n", impl ? impl->version : 0,
-			VDUT_VERSION);
+	if (t->ready && t->ready() != 0)
 		return 2;
-	}
-	if (vqc_catalogue_load(catalogue ? catalogue : VQC_DEFAULT_CATALOGUE) != 0 || validate() != 0)
+	vqc_use_suites(t->suites);
+	if (vqc_catalogue_load(catalogue ? catalogue : VQC_DEFAULT_CATALOGUE) != 0 || validate(t->suites) != 0)
 		return 2;
 	if (listing) {
-		list(impl);
+		list(t);
 		return 0;
 	}
-	vqc_impl = impl;
 	if (results) {
 		fd = open(results, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 		if (fd < 0) {
@@ -121,9 +119,9 @@ int vqc_main(int argc, char **argv, const struct vdut_adapter *impl)
 		}
 		vqc_results_fd(fd);
 	}
-	suite = suite_create(impl->name);
-	for (size_t s = 0; vqc_suites[s]; s++) {
-		for (const struct vqc_test_def *d = vqc_suites[s]; d->cname; d++) {
+	suite = suite_create(t->name);
+	for (size_t s = 0; t->suites[s]; s++) {
+		for (const struct vqc_test_def *d = t->suites[s]; d->cname; d++) {
 			char name[160];
 			TCase *tc;
 

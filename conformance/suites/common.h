@@ -42,7 +42,10 @@ static inline void rounds(struct cq *c, const struct cq_spec *s, unsigned n, uns
 	}
 }
 
-/* Suite tables, one per file (runner.c lists them). */
+/* Every table of the in-process suite, in report order (registry.c); suite_main.c runs them. */
+extern const struct vqc_test_def *const vqc_suites[];
+
+/* Suite tables, one per file. */
 extern const struct vqc_test_def vqc_tests_layout[];
 extern const struct vqc_test_def vqc_tests_descriptors[];
 extern const struct vqc_test_def vqc_tests_avail[];

@@ -167,7 +167,7 @@ static void on_store(struct cq *c, enum vg_kind k, uint64_t gpa, size_t size)
 		break;
 	default:
 		/* Faults on read-only pages; the shadow compare catches the rest too. */
-		vqc_find(VQC_FAIL, cq_kind_clause(k), "stray-write", "no store", vqc_s("%zu-byte store", size),
+		vqc_find(VQC_FAIL, vqc_kind_clause(k), "stray-write", "no store", vqc_s("%zu-byte store", size),
 			 "device stored to %s at gpa 0x%llx", vg_kind_name(k), (unsigned long long)gpa);
 		break;
 	}

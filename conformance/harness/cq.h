@@ -281,7 +281,6 @@ void cq_log_access(void *opaque, enum vdut_access kind, const void *hva, size_t 
 void cq_settle(struct cq *c);
 void cq_inject(struct cq *c, enum cq_inj where);
 /* memory_oracle.c */
-const char *cq_kind_clause(enum vg_kind k);
 void cq_memory_watch(struct cq *c);
 /* notify_oracle.c */
 void cq_oracle_reset(struct cq *c);
@@ -294,19 +293,5 @@ void cq_device_reset_books(struct cq *c);
 uint8_t cq_rep_byte(uint16_t head, uint32_t k);
 /* the first byte of @head's writable part (first @len bytes) that is not the reply, or -1 */
 long cq_first_bad_reply(const struct cq *c, uint16_t head, uint32_t len, bool *poison);
-
-/* Test registration (see findings.h): VQC_TEST(CLAUSE__behaviour) { body using _i } */
-#define VQC_TEST(id)                                                                        \
-	static void id##_body(int _i __attribute__((unused)));                              \
-	START_TEST(id)                                                                      \
-	{                                                                                   \
-		vqc_begin(#id, _i);                                                         \
-		id##_body(_i);                                                              \
-		vqc_end();                                                                  \
-	}                                                                                   \
-	END_TEST                                                                            \
-	static void id##_body(int _i __attribute__((unused)))
-
-#define VQC_DEF(id, tags, iters, timeout) {&id, #id, tags, iters, timeout}
 
 #endif /* VQC_CQ_H */

@@ -31,6 +31,8 @@
 
 #include <check.h>
 
+#include "vguest/mem.h"
+
 enum vqc_verdict { VQC_INFO, VQC_WARN, VQC_FAIL };
 
 /*
@@ -109,6 +111,9 @@ _Noreturn void vqc_fatal(const char *clause, const char *kind, const char *expec
  */
 _Noreturn void vqc_fault(const char *clause, const char *kind, const char *detail);
 
+/** The clause a device store into guest bytes of kind @p k breaks (kind_clause.c). */
+const char *vqc_kind_clause(enum vg_kind k);
+
 /** Number of fail findings recorded so far in this test (any clause). */
 unsigned vqc_fail_count(void);
 /** Findings of @p verdict under @p clause so far in this test. */
@@ -132,5 +137,19 @@ void vqc_sb_str(struct vqc_sb *b, const char *s);
 void vqc_sb_json(struct vqc_sb *b, const char *s); /* quoted and escaped */
 void vqc_sb_u64(struct vqc_sb *b, uint64_t v);
 void vqc_sb_hex(struct vqc_sb *b, uint64_t v);
+
+/* Test registration (struct vqc_test_def): VQC_TEST(CLAUSE__behaviour) { body using _i } */
+#define VQC_TEST(id)                                                                        \
+	static void id##_body(int _i __attribute__((unused)));                              \
+	START_TEST(id)                                                                      \
+	{                                                                                   \
+		vqc_begin(#id, _i);                                                         \
+		id##_body(_i);                                                              \
+		vqc_end();                                                                  \
+	}                                                                                   \
+	END_TEST                                                                            \
+	static void id##_body(int _i __attribute__((unused)))
+
+#define VQC_DEF(id, tags, iters, timeout) {&id, #id, tags, iters, timeout}
 
 #endif /* VQC_FINDINGS_H */

@@ -11,24 +11,6 @@
 
 #include "cq.h"
 
-/* The clause a device store into each kind of guest byte violates. */
-static const char *const clause_of[VG_K_COUNT] = {
-	[VG_K_FREE] = "SPLIT-LAY-3",       [VG_K_DESC] = "SPLIT-DESC-5",
-	[VG_K_AVAIL_FLAGS] = "SPLIT-LAY-3", [VG_K_AVAIL_IDX] = "SPLIT-LAY-3",
-	[VG_K_AVAIL_RING] = "SPLIT-LAY-3", [VG_K_USED_EVENT] = "SPLIT-LAY-3",
-	[VG_K_INDIRECT] = "SPLIT-DESC-5",  [VG_K_RBUF] = "SPLIT-DESC-2",
-	/* Past the table or the avail ring: the device got the layout wrong. */
-	[VG_K_GUARD_DESC] = "SPLIT-LAY-1", [VG_K_GUARD_AVAIL] = "SPLIT-LAY-1",
-	[VG_K_GUARD_USED] = "SPLIT-USED-1", [VG_K_GUARD_IND] = "SPLIT-DESC-5",
-	[VG_K_GUARD_RBUF] = "SPLIT-DESC-2", [VG_K_GUARD_WBUF] = "SPLIT-DESC-2",
-	[VG_K_GUARD] = "SPLIT-LAY-3",      [VG_K_OLD_RING] = "VQ-RST-5",
-};
-
-const char *cq_kind_clause(enum vg_kind k)
-{
-	return k < VG_K_COUNT && clause_of[k] ? clause_of[k] : "SPLIT-LAY-3";
-}
-
 /*
  * The guest's fault handler called back from SIGSEGV: only async-signal-safe
  * work.  Name the clause from the kind of the byte hit and end the test child.
@@ -51,7 +33,7 @@ static void on_fault(void *arg, uint64_t gpa, enum vg_kind k, const char *what)
 	vqc_sb_hex(&b, gpa);
 	vqc_sb_str(&b, k == VG_K_OLD_RING ? " (pages sealed after re-initialisation)"
 					  : " (page read-only in the device's view: the store faulted)");
-	vqc_fault(c->override_clause && k != VG_K_OLD_RING ? c->override_clause : cq_kind_clause(k),
+	vqc_fault(c->override_clause && k != VG_K_OLD_RING ? c->override_clause : vqc_kind_clause(k),
 		  k == VG_K_OLD_RING ? "old-ring-access" : "stray-write", buf);
 }
 
@@ -65,7 +47,7 @@ static void changed(void *arg, uint64_t gpa, uint8_t was, uint8_t now)
 
 	if (vg_kind_device_writable(k))
 		return;
-	vqc_find(VQC_FAIL, c->override_clause ? c->override_clause : cq_kind_clause(k), "stray-write",
+	vqc_find(VQC_FAIL, c->override_clause ? c->override_clause : vqc_kind_clause(k), "stray-write",
 		 vqc_s("0x%02x", was), vqc_s("0x%02x", now), "device changed %s at gpa 0x%llx",
 		 vg_kind_name(k), (unsigned long long)gpa);
 }

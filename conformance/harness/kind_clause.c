@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/* Which clause a device store into each kind of guest byte breaks (findings.h). */
+#include "findings.h"
+
+/* The clause a device store into each kind of guest byte violates. */
+static const char *const clause_of[VG_K_COUNT] = {
+	[VG_K_FREE] = "SPLIT-LAY-3",       [VG_K_DESC] = "SPLIT-DESC-5",
+	[VG_K_AVAIL_FLAGS] = "SPLIT-LAY-3", [VG_K_AVAIL_IDX] = "SPLIT-LAY-3",
+	[VG_K_AVAIL_RING] = "SPLIT-LAY-3", [VG_K_USED_EVENT] = "SPLIT-LAY-3",
+	[VG_K_INDIRECT] = "SPLIT-DESC-5",  [VG_K_RBUF] = "SPLIT-DESC-2",
+	/* Past the table or the avail ring: the device got the layout wrong. */
+	[VG_K_GUARD_DESC] = "SPLIT-LAY-1", [VG_K_GUARD_AVAIL] = "SPLIT-LAY-1",
+	[VG_K_GUARD_USED] = "SPLIT-USED-1", [VG_K_GUARD_IND] = "SPLIT-DESC-5",
+	[VG_K_GUARD_RBUF] = "SPLIT-DESC-2", [VG_K_GUARD_WBUF] = "SPLIT-DESC-2",
+	[VG_K_GUARD] = "SPLIT-LAY-3",      [VG_K_OLD_RING] = "VQ-RST-5",
+};
+
+const char *vqc_kind_clause(enum vg_kind k)
+{
+	return k < VG_K_COUNT && clause_of[k] ? clause_of[k] : "SPLIT-LAY-3";
+}
+

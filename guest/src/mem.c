@@ -274,6 +274,14 @@ int vg_mem_move(struct vg_mem *m, unsigned i)
 
 /* ---- the walker ---- */
 
+int vg_mem_fd(const struct vg_mem *m, unsigned i, uint64_t *offset)
+{
+	if (i >= m->nr)
+		return -1;
+	*offset = (uint64_t)(m->r[i].dev - m->r[i].b->body);
+	return m->r[i].b->fd;
+}
+
 const struct vg_region *vg_mem_find(const struct vg_mem *m, uint64_t gpa)
 {
 	for (unsigned i = 0; i < m->nr; i++)

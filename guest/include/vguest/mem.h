@@ -148,6 +148,13 @@ int vg_mem_add(struct vg_mem *m, uint64_t gpa, uint64_t size);
  */
 int vg_mem_move(struct vg_mem *m, unsigned i);
 
+/**
+ * The memfd behind region @p i and the offset of the region's first byte in
+ * it, for handing guest memory to another process (vhost-user SET_MEM_TABLE).
+ * @return the descriptor (owned by @p m), or -1 if there is no region @p i.
+ */
+int vg_mem_fd(const struct vg_mem *m, unsigned i, uint64_t *offset);
+
 /* ---- the guest's own walker ---- */
 
 /** The region holding @p gpa, or NULL. */

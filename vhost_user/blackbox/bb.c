@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: MIT */
+/* The black-box harness (see bb.h). */
+#include "bb.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+const char *bb_backend;
+const char *bb_type = "blk";
+
+/* Findings carry the ring's indices as the driver sees them. */
+static size_t ctx_of(void *opaque, char *buf, size_t n)
+{
+	const struct bb *b = opaque;
+	struct vqc_sb s = {buf, n, 0};
+
+	if (!b->drv)
+		return 0;
+	vqc_sb_str(&s, "\"q\":");
+	vqc_sb_u64(&s, b->drv->size);
+	vqc_sb_str(&s, ",\"avail\":");
+	vqc_sb_u64(&s, b->drv->avail_pub);
+	vqc_sb_str(&s, ",\"used\":");
+	vqc_sb_u64(&s, vg_drv_used_idx(b->drv));
+	return s.len;
+}
+
+static _Noreturn void setup_failed(struct bb *b, const char *step)
+{
+	char why[400] = "";
+
+	if (!vhu_fe_alive(&b->fe, why, sizeof(why)))
+		vqc_fatal(vqc_primary(), "adapter-error", "a back-end that is set up", why, "%s: %s", step, why);
+	vqc_fatal(vqc_primary(), "adapter-error", "the back-end accepts a valid set-up", vhu_fe_error(&b->fe),
+		  "%s: %s", step, vhu_fe_error(&b->fe));
+}
+
+static void start_backend(struct bb *b)
+{
+	int rc;
+
+	vhu_fe_init(&b->fe);
+	b->fe.timeout_ms = BB_ANSWER_MS;
+	VQC_REQUIRE(bb_backend != NULL, "no back-end given (--backend COMMAND or @SOCKET)");
+	rc = bb_backend[0] == '@' ? vhu_fe_connect(&b->fe, bb_backend + 1) : vhu_fe_spawn(&b->fe, bb_backend);
+	if (rc != 0)
+		setup_failed(b, "start");
+}
+
+bool bb_open(struct bb *b, uint32_t size, uint64_t features) { return bb_open_at(b, size, features, 0); }
+
+bool bb_open_at(struct bb *b, uint32_t size, uint64_t features, uint16_t start)
+{
+	struct vhu_fe_ring_cfg rc;
+
+	memset(b, 0, sizeof(*b));
+	features |= F_VERSION_1;
+	VQC_REQUIRE(vg_mem_init(&b->mem, VG_MEM_SHADOW | VG_MEM_KINDS) == 0, "guest memory");
+	VQC_REQUIRE(vg_mem_add(&b->mem, BB_GPA, BB_MEM) == 0, "guest memory region");
+	b->drv = vg_drv_create(&b->mem, size, features);
+	VQC_REQUIRE(b->drv != NULL, "driver for a queue of %u", size);
+	if (start) { /* as after a migration: both indices at @start, nothing in flight */
+		vg_drv_start_at(b->drv, start);
+		vg_mem_store16(&b->mem, b->drv->used + VG_USED_IDX, start, true);
+		vg_mem_store16(&b->mem, vg_drv_avail_event_gpa(b->drv), start, true); /* the old device's */
+	}
+	vqc_set_ctx(ctx_of, b);
+	vqc_param(vqc_s("\"q\":%u,\"features\":\"%s%s\"", size, (features & F_EVENT_IDX) ? "EVENT_IDX " : "",
+			(features & F_INDIRECT) ? "INDIRECT_DESC" : ""));
+	start_backend(b);
+	if (vhu_fe_negotiate(&b->fe, features) != 0)
+		setup_failed(b, "negotiation");
+	if ((b->fe.features & features) != features) {
+		vqc_set_status("na", vqc_s("the back-end does not offer features 0x%llx",
+					   (unsigned long long)(features & ~b->fe.features)));
+		vhu_fe_close(&b->fe);
+		return false;
+	}
+	if (vhu_fe_set_mem(&b->fe, &b->mem) != 0)
+		setup_failed(b, "memory table");
+	rc = (struct vhu_fe_ring_cfg){size, b->drv->desc, b->drv->avail, b->drv->used, start};
+	if (vhu_fe_ring_start(&b->fe, 0, &b->mem, &rc) != 0)
+		setup_failed(b, "ring set-up");
+	vg_mem_snapshot(&b->mem);
+	return true;
+}
+
+void bb_check_alive(struct bb *b, const char *clause)
+{
+	char why[400];
+
+	if (!vhu_fe_alive(&b->fe, why, sizeof(why)))
+		vqc_fatal(clause, "backend-died", "the back-end survives a hostile driver", why, "%s", why);
+}
+
+void bb_close(struct bb *b)
+{
+	uint16_t last;
+
+	bb_check_memory(b);
+	bb_check_alive(b, vqc_primary());
+	/* A stopped ring must answer within the bound, whatever the rings hold (no hang). */
+	if (vhu_fe_ring_stop(&b->fe, 0, &last) != 0) {
+		bb_check_alive(b, vqc_primary());
+		vqc_find(VQC_FAIL, vqc_primary(), "no-stop", "GET_VRING_BASE answered", vhu_fe_error(&b->fe),
+			 "stopping the ring: %s", vhu_fe_error(&b->fe));
+	}
+	vhu_fe_close(&b->fe);
+	vg_drv_destroy(b->drv);
+	b->drv = NULL;
+	vg_mem_destroy(&b->mem);
+}
+
+void bb_kick(struct bb *b) { VQC_REQUIRE(vhu_fe_kick(&b->fe, 0) == 0, "kick: %s", vhu_fe_error(&b->fe)); }
+
+void bb_publish(struct bb *b)
+{
+	if (vg_drv_publish(b->drv))
+		bb_kick(b);
+}
+
+uint64_t bb_calls(struct bb *b)
+{
+	b->calls += vhu_fe_calls(&b->fe, 0);
+	return b->calls;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Used entries are read from the ring, not inferred from calls: a call may be suppressed. */
+uint16_t bb_wait_used(struct bb *b, uint16_t n)
+{
+	int64_t deadline = now_ms() + BB_WAIT_MS;
+	uint16_t got;
+
+	while ((got = vg_drv_used_pending(b->drv)) < n && now_ms() < deadline) {
+		bb_check_alive(b, vqc_primary());
+		b->calls += vhu_fe_wait_call(&b->fe, 0, 5);
+	}
+	return got;
+}
+
+unsigned bb_reap(struct bb *b, struct vg_used *u, unsigned max)
+{
+	unsigned n = 0;
+
+	while (n < max && vg_drv_reap(b->drv, &u[n]) == 1) {
+		const struct vg_used *e = &u[n++];
+
+		if (e->verdict == VG_USED_BAD_ID || e->verdict == VG_USED_NOT_EXPOSED)
+			vqc_find(VQC_FAIL, "SPLIT-USED-2", "bad-used-id", "a head the driver exposed, once",
+				 vqc_s("id %u", e->id), "used entry %u: id %u is no chain in flight", e->idx, e->id);
+		else if (e->verdict == VG_USED_LEN_OVER)
+			vqc_find(VQC_FAIL, "SPLIT-USED-3", "len-over-writable", "at most the writable bytes",
+				 vqc_s("%u", e->len), "used entry %u (head %u): len %u", e->idx, e->id, e->len);
+	}
+	return n;
+}
+
+/* A byte only the back-end can have changed: the used ring and writable buffers are its own. */
+static void changed(void *arg, uint64_t gpa, uint8_t was, uint8_t now)
+{
+	struct bb *b = arg;
+	enum vg_kind k = vg_mem_kind(&b->mem, gpa);
+
+	if (vg_kind_device_writable(k))
+		return;
+	vqc_find(VQC_FAIL, vqc_kind_clause(k), "stray-write", vqc_s("0x%02x", was), vqc_s("0x%02x", now),
+		 "back-end changed %s at gpa 0x%llx", vg_kind_name(k), (unsigned long long)gpa);
+}
+
+void bb_check_memory(struct bb *b) { vg_mem_diff(&b->mem, changed, b); }

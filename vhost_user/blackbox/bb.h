@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The black-box harness: a vhost-user back-end in its own process, judged
+ * only by what a VMM and its guest can see (design: README "vhost-user").
+ * The hostile guest (vguest/) owns memory and plays the driver; the front-end
+ * (vhost_user/frontend.h) hands both to the back-end; the oracles here read
+ * the used ring as the driver reaps it, every byte of guest memory against
+ * its shadow, the call eventfd, and the process's life.  Nothing here asks the
+ * back-end what it did.
+ */
+#ifndef VHU_BB_H
+#define VHU_BB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "findings.h"
+#include "vguest/driver.h"
+#include "vhost_user/frontend.h"
+
+#define BB_GPA 0x100000ull   /* guest memory starts here */
+#define BB_MEM (1ull << 20)  /* one region of 1 MiB: rings, tables and buffers */
+#define BB_WAIT_MS 2000      /* how long a back-end may take to answer a kick */
+#define BB_ANSWER_MS 5000    /* and to start, or answer a message (1 MiB of memory to map) */
+
+#define F_VERSION_1 (1ull << 32)
+#define F_INDIRECT (1ull << 28)
+#define F_EVENT_IDX (1ull << 29)
+
+/* The runner's options (main.c). */
+extern const char *bb_backend; /* command with {socket}, or @PATH of a running back-end */
+extern const char *bb_type;    /* device type: "blk" */
+
+struct bb {
+	struct vg_mem mem;
+	struct vg_drv *drv;
+	struct vhu_fe fe;
+	uint64_t calls; /* used-buffer notifications counted on the call eventfd */
+};
+
+/**
+ * Guest memory, a driver with a queue of @p size, and a back-end set up on
+ * it with @p features (VERSION_1 always).  false: the back-end does not offer
+ * a feature asked for (the test is then n/a).  A back-end that cannot be set
+ * up ends the test with a fatal finding.
+ */
+bool bb_open(struct bb *b, uint32_t size, uint64_t features);
+/** The same with the ring started at avail and used idx @p start (SET_VRING_BASE), as after a migration. */
+bool bb_open_at(struct bb *b, uint32_t size, uint64_t features, uint16_t start);
+/** Stop the ring (it must answer), check memory and the process, tear everything down. */
+void bb_close(struct bb *b);
+
+/** Publish what was added and kick if the driver decides to (suppression honoured). */
+void bb_publish(struct bb *b);
+/** Kick whatever the driver decided (a hostile driver kicks anyway). */
+void bb_kick(struct bb *b);
+/** Wait until @p n used entries are pending or the bound passes; @return entries pending. */
+uint16_t bb_wait_used(struct bb *b, uint16_t n);
+/**
+ * Reap every pending used entry into @p u (at most @p max), judging each:
+ * id a head the driver exposed, returned once (SPLIT-USED-2), len at most
+ * its writable bytes (SPLIT-USED-3).  @return entries reaped.
+ */
+unsigned bb_reap(struct bb *b, struct vg_used *u, unsigned max);
+/** Every byte the back-end changed lies in the used ring or a writable buffer (shadow compare). */
+void bb_check_memory(struct bb *b);
+/** The back-end is still running; if not, a fatal finding under @p clause with its status and log. */
+void bb_check_alive(struct bb *b, const char *clause);
+/** Calls seen so far (counted, never coalesced: eventfd counts). */
+uint64_t bb_calls(struct bb *b);
+
+/* ---- device types ---- */
+
+/**
+ * A valid request of the device type with @p nout request bytes and @p nin
+ * reply bytes beyond the type's own framing, added (not published).
+ * @return its head.
+ */
+int bb_post_request(struct bb *b, uint32_t nout, uint32_t nin, uint64_t token);
+/** Whether the reply to @p head says the request succeeded (blk: status byte OK). */
+bool bb_reply_ok(struct bb *b, uint16_t head);
+
+#endif /* VHU_BB_H */

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * conformance_vhost_user: the black-box suite as a conformance runner for a
+ * vhost-user back-end in another process.
+ *     conformance_vhost_user --backend 'COMMAND --socket {socket}' [--type blk] [--name NAME]
+ *     conformance_vhost_user --backend @/path/to/socket ...   (one already listening)
+ * Each test starts the back-end afresh ({socket} is a private path), so a
+ * crash ends one test, not the run.  `virtq-conformance --impl
+ * 'vhost-user:NAME=TYPE:COMMAND'` runs it and puts it in the report.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "bb.h"
+#include "virtq_conformance/runner.h"
+
+extern const struct vqc_test_def *const bb_suites[];
+
+static int option(const char *opt, const char *val);
+static int ready(void);
+
+static char description[512];
+static struct vqc_target target = {
+	.name = "vhost-user", .description = description,
+	.features = F_VERSION_1 | F_INDIRECT | F_EVENT_IDX, /* asked for; a back-end without them: n/a */
+	.suites = bb_suites, .option = option, .ready = ready,
+	.usage = " --backend COMMAND|@SOCKET [--type blk] [--name NAME]",
+};
+
+static int option(const char *opt, const char *val)
+{
+	if (strcmp(opt, "--backend") == 0)
+		bb_backend = val;
+	else if (strcmp(opt, "--type") == 0)
+		bb_type = val;
+	else if (strcmp(opt, "--name") == 0)
+		target.name = val;
+	else
+		return -1;
+	return 0;
+}
+
+static int ready(void)
+{
+	if (!bb_backend) {
+		fprintf(stderr, "conformance_vhost_user: --backend COMMAND (with {socket}) or @SOCKET is required\n");
+		return -1;
+	}
+	if (strcmp(bb_type, "blk") != 0) {
+		fprintf(stderr, "conformance_vhost_user: --type %s: the device types are: blk\n", bb_type);
+		return -1;
+	}
+	snprintf(description, sizeof(description), "vhost-user %s back-end: %s", bb_type, bb_backend);
+	return 0;
+}
+
+int main(int argc, char **argv) { return vqc_run(argc, argv, &target); }

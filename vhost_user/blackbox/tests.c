@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The black-box suite: what a vhost-user back-end must do, seen from the
+ * guest and the VMM only.  Every test names the clause it checks; every test
+ * also ends with the shadow compare (no byte changed outside the used ring
+ * and writable buffers), the process alive, and the ring stopping on request.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bb.h"
+#include "type_blk.h"
+
+#define MAXU 64
+
+/* Wait for @n used entries; missing ones are a finding under @clause (the device did not serve). */
+static unsigned served(struct bb *b, uint16_t n, const char *clause, struct vg_used *u)
+{
+	uint16_t got = bb_wait_used(b, n);
+
+	if (got < n)
+		vqc_find(VQC_FAIL, clause, "not-served", vqc_s("%u used entries", n), vqc_s("%u", got),
+			 "%u of %u chains came back within %d ms", got, n, BB_WAIT_MS);
+	return bb_reap(b, u, MAXU);
+}
+
+static uint64_t feat(int i)
+{
+	static const uint64_t f[] = {0, F_EVENT_IDX, F_INDIRECT, F_EVENT_IDX | F_INDIRECT};
+
+	return f[i % 4];
+}
+
+/*
+ * Data written with OUT comes back with IN, every reply's status says OK,
+ * every used entry names its chain once with len within its writable part,
+ * across the 2^16 wrap of the indices (the ring starts at 65530).
+ */
+VQC_TEST(SPLIT_USED_3__requests_round_trip_with_honest_used_entries)
+{
+	struct bb b;
+	struct vg_used u[MAXU];
+	unsigned char pat[512], got[512];
+	int heads[4];
+
+	if (!bb_open_at(&b, 8, feat(_i), 65530))
+		return;
+	if (strcmp(bb_type, "blk") != 0) {
+		vqc_set_status("untested", "the round trip is written for blk");
+		bb_close(&b);
+		return;
+	}
+	for (unsigned round = 0; round < 6; round++) {
+		for (unsigned k = 0; k < 2; k++) {
+			memset(pat, (int)(round * 2 + k + 1), sizeof(pat));
+			heads[k] = blk_post(&b, BLK_T_OUT, round * 2 + k, pat, sizeof(pat), 0, k);
+			VQC_REQUIRE(heads[k] >= 0, "driver out of descriptors");
+		}
+		bb_publish(&b);
+		served(&b, 2, "SPLIT-USED-4", u);
+		for (unsigned k = 0; k < 2; k++)
+			heads[k] = blk_post(&b, BLK_T_IN, round * 2 + k, NULL, 0, sizeof(got), k);
+		bb_publish(&b);
+		if (bb_wait_used(&b, 2) == 2)
+			for (unsigned k = 0; k < 2; k++) {
+				memset(pat, (int)(round * 2 + k + 1), sizeof(pat));
+				if (blk_status(&b, (uint16_t)heads[k]) != BLK_S_OK ||
+				    !blk_read_data(&b, (uint16_t)heads[k], got, sizeof(got)) ||
+				    memcmp(got, pat, sizeof(got)) != 0)
+					vqc_find(VQC_FAIL, "SPLIT-USED-6", "reply-data", "the data written before",
+						 vqc_s("status %u", blk_status(&b, (uint16_t)heads[k])),
+						 "sector %u read back wrong", round * 2 + k);
+			}
+		served(&b, 2, "SPLIT-USED-4", u);
+		bb_check_memory(&b);
+	}
+	bb_close(&b);
+}
+
+/* Post a loop d0 -> d1 -> d0 of @len-byte readable buffers and let the back-end at it. */
+static void post_loop(struct bb *b, uint32_t len)
+{
+	struct vg_used u[MAXU];
+	uint16_t idx[2];
+	uint64_t buf = vg_mem_alloc(&b->mem, 16, 16);
+
+	VQC_REQUIRE(vg_drv_take(b->drv, 2, idx) == 0, "descriptors");
+	vg_drv_write_desc(b->drv, idx[0], buf, len, VG_DESC_F_NEXT, idx[1]);
+	vg_drv_write_desc(b->drv, idx[1], buf, len, VG_DESC_F_NEXT, idx[0]);
+	vg_drv_add_hostile(b->drv, idx, 2, 0);
+	bb_publish(b);
+	bb_kick(b);
+	bb_wait_used(b, 1); /* returned (len 0) or dropped: both are safe */
+	bb_check_alive(b, "SPLIT-DESC-6");
+	bb_reap(b, u, MAXU);
+}
+
+/*
+ * Loops in the descriptor table must not hang or crash the back-end: one of
+ * empty buffers (only a bound on hops stops it: no bytes, no segments pile
+ * up), then one of 16-byte buffers.  The ring must still stop on request.
+ */
+VQC_TEST(SPLIT_DESC_6__a_looping_chain_is_survived)
+{
+	struct bb b;
+	struct vg_used u[MAXU];
+
+	if (!bb_open(&b, 8, feat(_i)))
+		return;
+	post_loop(&b, 0);
+	post_loop(&b, 16);
+	/* Still serving: a valid request after the loops comes back. */
+	VQC_REQUIRE(bb_post_request(&b, 0, 512, 7) >= 0, "driver out of descriptors");
+	bb_publish(&b);
+	bb_kick(&b);
+	if (bb_wait_used(&b, 1) < 1)
+		vqc_find(VQC_WARN, "SPLIT-DESC-6", "stops-serving", "the next valid request served",
+			 "nothing within the bound", "after a looping chain the ring serves nothing");
+	bb_reap(&b, u, MAXU);
+	bb_close(&b);
+}
+
+/* avail idx moved by more than the queue size: the back-end may stop the ring, never crash or write astray. */
+VQC_TEST(SPLIT_AV_3__avail_idx_jump_is_survived)
+{
+	struct bb b;
+	struct vg_used u[MAXU];
+
+	if (!bb_open(&b, 8, feat(_i)))
+		return;
+	VQC_REQUIRE(bb_post_request(&b, 0, 512, 1) >= 0, "driver out of descriptors");
+	bb_publish(&b);
+	served(&b, 1, "SPLIT-USED-4", u);
+	vg_drv_set_avail_idx(b.drv, (uint16_t)(b.drv->avail_pub + 8 + 5));
+	bb_kick(&b);
+	usleep(20000);
+	bb_check_alive(&b, "SPLIT-AV-3");
+	bb_reap(&b, u, MAXU); /* anything returned now names no chain in flight: SPLIT-USED-2 */
+	bb_close(&b); /* memory compared, and GET_VRING_BASE must still answer */
+}
+
+/* Without EVENT_IDX, avail flags NO_INTERRUPT: no call (SHOULD); flags 0: a call for what was used. */
+VQC_TEST(SPLIT_UNS_7__no_interrupt_flag_suppresses_calls)
+{
+	struct bb b;
+	struct vg_used u[MAXU];
+	uint64_t before;
+
+	if (!bb_open(&b, 8, 0))
+		return;
+	vg_drv_set_avail_flags(b.drv, 1);
+	for (unsigned k = 0; k < 3; k++) {
+		VQC_REQUIRE(bb_post_request(&b, 0, 512, k) >= 0, "driver out of descriptors");
+		bb_publish(&b);
+		served(&b, 1, "SPLIT-USED-4", u);
+	}
+	usleep(20000);
+	if (bb_calls(&b) != 0)
+		vqc_find(VQC_WARN, "SPLIT-UNS-7", "unneeded-notification", "no call", vqc_s("%llu calls",
+			 (unsigned long long)b.calls), "calls while the driver set NO_INTERRUPT");
+	vg_drv_set_avail_flags(b.drv, 0);
+	before = bb_calls(&b);
+	VQC_REQUIRE(bb_post_request(&b, 0, 512, 9) >= 0, "driver out of descriptors");
+	bb_publish(&b);
+	served(&b, 1, "SPLIT-UNS-6", u);
+	if (bb_calls(&b) == before && vhu_fe_wait_call(&b.fe, 0, BB_WAIT_MS) == 0)
+		vqc_find(VQC_FAIL, "SPLIT-UNS-6", "missed-notification", "a call", "none",
+			 "no call after a used entry with flags 0");
+	bb_close(&b);
+}
+
+/*
+ * With EVENT_IDX: used_event = the slot of the third entry; one request at a
+ * time, a call comes exactly when that slot is written, none before.
+ */
+VQC_TEST(SPLIT_UNS_10__calls_when_used_event_slot_is_written)
+{
+	struct bb b;
+	struct vg_used u[MAXU];
+
+	if (!bb_open(&b, 8, F_EVENT_IDX))
+		return;
+	vg_drv_set_used_event(b.drv, 2); /* notify when used idx goes from 2 to 3 */
+	for (unsigned k = 0; k < 4; k++) {
+		uint64_t before = bb_calls(&b), c;
+
+		VQC_REQUIRE(bb_post_request(&b, 0, 512, k) >= 0, "driver out of descriptors");
+		bb_publish(&b);
+		served(&b, 1, "SPLIT-ANS-11", u);
+		/* The call follows the used idx store: give a late one the bound, a stray one a moment. */
+		b.calls += vhu_fe_wait_call(&b.fe, 0, k == 2 && b.calls == before ? BB_WAIT_MS : 20);
+		c = b.calls - before;
+		if (k == 2 && c == 0)
+			vqc_find(VQC_FAIL, "SPLIT-UNS-10", "missed-notification", "a call", "none",
+				 "used idx passed used_event 2 without a call");
+		if (k != 2 && c != 0)
+			vqc_find(VQC_WARN, "SPLIT-UNS-11", "unneeded-notification", "no call",
+				 vqc_s("%llu", (unsigned long long)c), "a call at used idx %u, used_event 2", k + 1);
+	}
+	bb_close(&b);
+}
+
+static const struct vqc_test_def tests[] = {
+	VQC_DEF(SPLIT_USED_3__requests_round_trip_with_honest_used_entries,
+		"SPLIT-USED-3 SPLIT-USED-2 SPLIT-USED-4 SPLIT-USED-6 SPLIT-DESC-2", 4, 30),
+	VQC_DEF(SPLIT_DESC_6__a_looping_chain_is_survived, "SPLIT-DESC-6", 2, 30),
+	VQC_DEF(SPLIT_AV_3__avail_idx_jump_is_survived, "SPLIT-AV-3", 2, 30),
+	VQC_DEF(SPLIT_UNS_7__no_interrupt_flag_suppresses_calls, "SPLIT-UNS-7 SPLIT-UNS-6", 1, 30),
+	VQC_DEF(SPLIT_UNS_10__calls_when_used_event_slot_is_written, "SPLIT-UNS-10 SPLIT-UNS-11 SPLIT-ANS-11", 1,
+		30),
+	{0},
+};
+
+const struct vqc_test_def *const bb_suites[] = {tests, NULL};

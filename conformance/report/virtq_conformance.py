@@ -111,20 +111,29 @@ def evidence_of_verdict(row, status):
 # ---------------------------------------------------------------- running
 
 def impl_binary(build_dir, spec):
-    """NAME=PATH, or NAME: the runner vqc_add_implementation(NAME ...) built,
-    conformance_<NAME as a C identifier> in the build folder (core,
-    planted:no_len_cap -> conformance_planted_no_len_cap, vringh, ...)."""
+    """The command line of a runner: NAME=PATH; vhost-user:NAME=TYPE:COMMAND (the
+    black-box runner against a back-end COMMAND started with {socket} replaced,
+    or @SOCKET for one already listening); or NAME: the runner
+    virtq_add_device(NAME ...) built, conformance_<NAME as a C identifier> in the
+    build folder (core, planted:no_len_cap -> conformance_planted_no_len_cap)."""
+    if spec.startswith("vhost-user:"):
+        name, _, rest = spec[len("vhost-user:"):].partition("=")
+        dtype, _, command = rest.partition(":")
+        if not name or not dtype or not command:
+            raise SystemExit(f"virtq-conformance: --impl {spec}: expected vhost-user:NAME=TYPE:COMMAND")
+        return name, [os.path.join(build_dir, "conformance_vhost_user"), "--name", name,
+                      "--type", dtype, "--backend", command]
     if "=" in spec:
         name, path = spec.split("=", 1)
-        return name, path
+        return name, [path]
     ident = re.sub(r"[^A-Za-z0-9_]", "_", spec)
     if ident[:1].isdigit():
         ident = "_" + ident
-    return spec, os.path.join(build_dir, "conformance_" + ident)
+    return spec, [os.path.join(build_dir, "conformance_" + ident)]
 
 
 def list_inventory(binary, catalogue):
-    out = subprocess.run([binary, "--catalogue", catalogue, "--list"], capture_output=True,
+    out = subprocess.run(binary + ["--catalogue", catalogue, "--list"], capture_output=True,
                          text=True, check=False)
     if out.returncode != 0:
         raise RuntimeError(f"{binary} --list failed: {out.stderr.strip()}")
@@ -159,10 +168,10 @@ def run_impl(name, binary, args, outdir):
         env["CK_RUN_CASE"] = args.run_case
     start = time.monotonic()
     with open(log, "w", encoding="utf-8") as lf:
-        proc = subprocess.run([binary, "--catalogue", args.catalogue, "--results", results,
+        proc = subprocess.run(binary + ["--catalogue", args.catalogue, "--results", results,
                                "--xml", xml], stdout=lf, stderr=subprocess.STDOUT, env=env,
                               check=False)
-    return {"name": name, "binary": binary, "impl": impl, "tests": tests,
+    return {"name": name, "binary": binary[0], "command": binary, "impl": impl, "tests": tests,
             "exit": proc.returncode, "seconds": round(time.monotonic() - start, 2),
             "results": results, "xml": xml, "log": log}
 
@@ -866,9 +875,10 @@ def main(argv=None):
     p = argparse.ArgumentParser(prog="virtq-conformance", description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--impl", action="append", default=[],
-                   help="an implementation built with vqc_add_implementation (core, planted:<bug>, "
-                        "...) or NAME=/path/to/runner; repeatable, the first decides the exit "
-                        "status. Default: core")
+                   help="an implementation built with virtq_add_device (core, planted:<bug>, "
+                        "...), NAME=/path/to/runner, or a vhost-user back-end "
+                        "'vhost-user:NAME=blk:COMMAND --socket {socket}' (or ...:@/path/to/socket); "
+                        "repeatable, the first decides the exit status. Default: core")
     p.add_argument("--out", default="out/conformance", help="output folder (default out/conformance)")
     p.add_argument("--build-dir", default=os.path.dirname(os.path.abspath(__file__)),
                    help="folder holding conformance_core and conformance_planted_*")
@@ -893,9 +903,9 @@ def main(argv=None):
         specs = args.impl or ["core"]
     os.makedirs(args.out, exist_ok=True)
     todo = [impl_binary(args.build_dir, s) for s in specs]
-    for name, path in todo:
-        if not os.access(path, os.X_OK):
-            print(f"virtq-conformance: no runner for {name} at {path} (build the conformance targets)",
+    for name, argv in todo:
+        if not os.access(argv[0], os.X_OK):
+            print(f"virtq-conformance: no runner for {name} at {argv[0]} (build the conformance targets)",
                   file=sys.stderr)
             return 2
     impls = []

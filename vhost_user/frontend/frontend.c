@@ -175,8 +175,9 @@ int vhu_fe_spawn(struct vhu_fe *fe, const char *command)
 
 int vhu_fe_connect(struct vhu_fe *fe, const char *path)
 {
-	snprintf(fe->socket, sizeof(fe->socket), "%s", path);
-	return try_connect(fe, path);
+	if (path != fe->socket) /* reconnecting to the same back-end passes fe->socket itself */
+		snprintf(fe->socket, sizeof(fe->socket), "%s", path);
+	return try_connect(fe, fe->socket);
 }
 
 /* ---- messages ---- */

@@ -142,7 +142,9 @@ int vhu_fe_spawn(struct vhu_fe *fe, const char *command)
 		return fail(fe, "mkdtemp: %s", strerror(errno));
 	snprintf(fe->socket, sizeof(fe->socket), "%s/sock", fe->dir);
 	snprintf(fe->log, sizeof(fe->log), "%s/backend.log", fe->dir);
-	if (expand(fe, command, cmd, sizeof(cmd)) != 0)
+	/* exec: the shell becomes the back-end, so the pid we wait for and signal is the back-end's. */
+	memcpy(cmd, "exec ", 5);
+	if (expand(fe, command, cmd + 5, sizeof(cmd) - 5) != 0)
 		return fail(fe, "back-end command too long");
 	out = open(fe->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (out < 0)
@@ -153,6 +155,8 @@ int vhu_fe_spawn(struct vhu_fe *fe, const char *command)
 		close(out);
 		return fail(fe, "fork: %s", strerror(errno));
 	}
+	if (fe->pid > 0)
+		setpgid(fe->pid, fe->pid); /* as the child does: whichever runs first, the group exists */
 	if (fe->pid == 0) {
 		dup2(out, 1);
 		dup2(out, 2);
@@ -524,11 +528,13 @@ void vhu_fe_close(struct vhu_fe *fe)
 	vhu_fe_disconnect(fe);
 	if (fe->pid && !fe->exited) {
 		kill(-fe->pid, SIGTERM);
-		if (!reaped(fe)) {
+		if (!reaped(fe)) { /* a hung back-end never gets to its SIGTERM handler's flag */
 			kill(-fe->pid, SIGKILL);
 			reaped(fe);
 		}
 	}
+	if (fe->pid) /* whatever else the command started: nothing of it outlives the test */
+		kill(-fe->pid, SIGKILL);
 	if (fe->dir[0]) {
 		unlink(fe->socket);
 		unlink(fe->log);

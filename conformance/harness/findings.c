@@ -407,6 +407,10 @@ static void count_records(void)
 	}
 }
 
+static void (*on_fatal)(void);
+
+void vqc_on_fatal(void (*fn)(void)) { on_fatal = fn; }
+
 _Noreturn void vqc_fatal(const char *clause, const char *kind, const char *expected,
 			 const char *observed, const char *fmt, ...)
 {
@@ -421,6 +425,8 @@ _Noreturn void vqc_fatal(const char *clause, const char *kind, const char *expec
 	(void)keep(VQC_FAIL, clause, kind);
 	finding_record(VQC_FAIL, clause, kind, true, expected, observed, detail);
 	count_records();
+	if (on_fatal)
+		on_fatal();
 	_exit(VQC_EXIT_FATAL);
 }
 

@@ -106,6 +106,12 @@ _Noreturn void vqc_fatal(const char *clause, const char *kind, const char *expec
 	__attribute__((format(printf, 5, 6)));
 
 /**
+ * @p fn runs after a fatal finding is recorded, before the child ends: the
+ * harness's own clean-up (a back-end process, its folder).  Not after a fault.
+ */
+void vqc_on_fatal(void (*fn)(void));
+
+/**
  * The async-signal-safe variant for the fault handler: @p detail is already
  * formatted.  Ends the child with VQC_EXIT_FATAL.
  */

@@ -324,6 +324,8 @@ def analyse(raw, catalogue):
             st["why"] = next(i["note"] for i in tagged if i["outcome"] == "untested")
         elif tagged:
             st["status"], st["why"] = "untested", "not selected in this run"
+        elif row["evidence"] == "log" and not (raw["impl"] and raw["impl"]["access_log"]):
+            st["status"], st["why"] = "untested", "rests on an access log, which this device has none of"
         else:
             st["status"], st["why"] = "untested", "NO TEST (suite gap)"
         clauses[cid] = st

@@ -20,7 +20,7 @@
 
 #define BB_GPA 0x100000ull   /* guest memory starts here */
 #define BB_MEM (1ull << 20)  /* one region of 1 MiB: rings, tables and buffers */
-#define BB_WAIT_MS 2000      /* how long a back-end may take to answer a kick */
+#define BB_WAIT_MS 1000      /* how long a back-end may take to answer a kick */
 #define BB_ANSWER_MS 5000    /* and to start, or answer a message (1 MiB of memory to map) */
 
 #define F_VERSION_1 (1ull << 32)
@@ -30,6 +30,7 @@
 /* The runner's options (main.c). */
 extern const char *bb_backend; /* command with {socket}, or @PATH of a running back-end */
 extern const char *bb_type;    /* device type: "blk" */
+extern const char *bb_tmp;     /* the run's folder for back-end sockets and logs (main.c removes it) */
 
 struct bb {
 	struct vg_mem mem;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -135,9 +136,10 @@ int vhu_fe_spawn(struct vhu_fe *fe, const char *command)
 {
 	char cmd[4096], why[400];
 	int64_t deadline;
+	pid_t parent;
 	int out;
 
-	snprintf(fe->dir, sizeof(fe->dir), "/tmp/virtq-vhu-XXXXXX");
+	snprintf(fe->dir, sizeof(fe->dir), "%s/virtq-vhu-XXXXXX", fe->tmp_root ? fe->tmp_root : "/tmp");
 	if (!mkdtemp(fe->dir))
 		return fail(fe, "mkdtemp: %s", strerror(errno));
 	snprintf(fe->socket, sizeof(fe->socket), "%s/sock", fe->dir);
@@ -149,6 +151,7 @@ int vhu_fe_spawn(struct vhu_fe *fe, const char *command)
 	out = open(fe->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (out < 0)
 		return fail(fe, "%s: %s", fe->log, strerror(errno));
+	parent = getpid();
 	fe->pid = fork();
 	if (fe->pid < 0) {
 		fe->pid = 0;
@@ -158,6 +161,10 @@ int vhu_fe_spawn(struct vhu_fe *fe, const char *command)
 	if (fe->pid > 0)
 		setpgid(fe->pid, fe->pid); /* as the child does: whichever runs first, the group exists */
 	if (fe->pid == 0) {
+		/* Dies with us: a test that ends early (a failed assertion, a timeout) leaves no back-end behind. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
 		dup2(out, 1);
 		dup2(out, 2);
 		setpgid(0, 0); /* its own group: vhu_fe_close() stops the shell and what it started */
@@ -535,7 +542,10 @@ void vhu_fe_close(struct vhu_fe *fe)
 	}
 	if (fe->pid) /* whatever else the command started: nothing of it outlives the test */
 		kill(-fe->pid, SIGKILL);
-	if (fe->dir[0]) {
+	if (fe->dir[0] && getenv("VIRTQ_VHU_KEEP_LOGS")) { /* for a look at what the back-end said */
+		unlink(fe->socket);
+		fprintf(stderr, "vhost-user: back-end log kept: %s\n", fe->log);
+	} else if (fe->dir[0]) {
 		unlink(fe->socket);
 		unlink(fe->log);
 		rmdir(fe->dir);

@@ -33,9 +33,10 @@ struct vhu_fe {
 	pid_t pid;           /* back-end process vhu_fe_spawn() started, else 0 */
 	int status;          /* its wait status once reaped (exited set) */
 	bool exited;
-	char dir[64];        /* private folder: socket and back-end log */
-	char socket[128];
-	char log[128];       /* the back-end's stdout and stderr */
+	const char *tmp_root; /* where vhu_fe_spawn() makes its folder (NULL: /tmp) */
+	char dir[160];       /* private folder: socket and back-end log */
+	char socket[192];
+	char log[192];       /* the back-end's stdout and stderr */
 	int timeout_ms;      /* bound of every wait for the back-end */
 	uint64_t offered;    /* GET_FEATURES */
 	uint64_t features;   /* SET_FEATURES: what was negotiated */
@@ -130,7 +131,11 @@ bool vhu_fe_alive(struct vhu_fe *fe, char *why, size_t n);
 /** Close the connection and the eventfds (the back-end keeps running). */
 void vhu_fe_disconnect(struct vhu_fe *fe);
 
-/** Disconnect, stop a back-end we started (SIGTERM, then SIGKILL after the bound), remove the folder. */
+/**
+ * Disconnect, stop a back-end we started (SIGTERM, then SIGKILL after the
+ * bound), remove the folder (its log is kept, and its path printed, when the
+ * environment has VIRTQ_VHU_KEEP_LOGS).
+ */
 void vhu_fe_close(struct vhu_fe *fe);
 
 /** The last error. */

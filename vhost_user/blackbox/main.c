@@ -79,6 +79,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	rc = vqc_run(argc, argv, &target);
-	nftw(bb_tmp, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	if (getenv("VIRTQ_VHU_KEEP_LOGS"))
+		fprintf(stderr, "conformance_vhost_user: back-end logs kept in %s\n", bb_tmp);
+	else
+		nftw(bb_tmp, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 	return rc;
 }

@@ -68,9 +68,22 @@ static void start_backend(struct bb *b)
 		setup_failed(b, "start");
 }
 
-bool bb_open(struct bb *b, uint32_t size, uint64_t features) { return bb_open_at(b, size, features, 0); }
+bool bb_open(struct bb *b, uint32_t size, uint64_t features)
+{
+	return bb_open_at(b, size, features, 0, BB_ONE_REGION);
+}
 
-bool bb_open_at(struct bb *b, uint32_t size, uint64_t features, uint16_t start)
+/* BB_SPLIT: writable buffers from the two adjacent regions, the first one across their boundary. */
+static void split_memory(struct bb *b)
+{
+	struct vg_zone w = {BB_GPA_W + BB_MEM_W - 256, BB_GPA_W + 2 * BB_MEM_W};
+
+	VQC_REQUIRE(vg_mem_add(&b->mem, BB_GPA_W, BB_MEM_W) >= 0, "guest memory region");
+	VQC_REQUIRE(vg_mem_add(&b->mem, BB_GPA_W + BB_MEM_W, BB_MEM_W) >= 0, "guest memory region");
+	vg_drv_use_zones(b->drv, b->mem.cursor, w);
+}
+
+bool bb_open_at(struct bb *b, uint32_t size, uint64_t features, uint16_t start, enum bb_layout layout)
 {
 	struct vhu_fe_ring_cfg rc;
 
@@ -80,14 +93,17 @@ bool bb_open_at(struct bb *b, uint32_t size, uint64_t features, uint16_t start)
 	VQC_REQUIRE(vg_mem_add(&b->mem, BB_GPA, BB_MEM) == 0, "guest memory region");
 	b->drv = vg_drv_create(&b->mem, size, features);
 	VQC_REQUIRE(b->drv != NULL, "driver for a queue of %u", size);
+	if (layout == BB_SPLIT)
+		split_memory(b);
 	if (start) { /* as after a migration: both indices at @start, nothing in flight */
 		vg_drv_start_at(b->drv, start);
 		vg_mem_store16(&b->mem, b->drv->used + VG_USED_IDX, start, true);
 		vg_mem_store16(&b->mem, vg_drv_avail_event_gpa(b->drv), start, true); /* the old device's */
 	}
 	vqc_set_ctx(ctx_of, b);
-	vqc_param(vqc_s("\"q\":%u,\"features\":\"%s%s\"", size, (features & F_EVENT_IDX) ? "EVENT_IDX " : "",
-			(features & F_INDIRECT) ? "INDIRECT_DESC" : ""));
+	vqc_param(vqc_s("\"q\":%u,\"features\":\"%s%s\"%s", size, (features & F_EVENT_IDX) ? "EVENT_IDX " : "",
+			(features & F_INDIRECT) ? "INDIRECT_DESC" : "",
+			layout == BB_SPLIT ? ",\"relocated\":true" : ""));
 	start_backend(b);
 	if (vhu_fe_negotiate(&b->fe, features) != 0)
 		setup_failed(b, "negotiation");

@@ -20,6 +20,8 @@
 
 #define BB_GPA 0x100000ull   /* guest memory starts here */
 #define BB_MEM (1ull << 20)  /* one region of 1 MiB: rings, tables and buffers */
+#define BB_GPA_W (BB_GPA + BB_MEM + 0x10000) /* BB_SPLIT: the writable regions, after a 64 KiB hole */
+#define BB_MEM_W 0x10000     /* each of the two */
 #define BB_WAIT_MS 1000      /* how long a back-end may take to answer a kick */
 #define BB_ANSWER_MS 5000    /* and to start, or answer a message (1 MiB of memory to map) */
 
@@ -46,8 +48,22 @@ struct bb {
  * up ends the test with a fatal finding.
  */
 bool bb_open(struct bb *b, uint32_t size, uint64_t features);
-/** The same with the ring started at avail and used idx @p start (SET_VRING_BASE), as after a migration. */
-bool bb_open_at(struct bb *b, uint32_t size, uint64_t features, uint16_t start);
+/** Guest memory layouts. */
+enum bb_layout {
+	BB_ONE_REGION, /* rings and buffers in one region */
+	/*
+	 * Three regions: rings and readable buffers in the first; a hole; then
+	 * two adjacent regions for the writable buffers, the first of which
+	 * straddles them (two host mappings for one buffer).
+	 */
+	BB_SPLIT,
+};
+
+/**
+ * The same with the ring started at avail and used idx @p start
+ * (SET_VRING_BASE), as after a migration, and memory laid out as @p layout.
+ */
+bool bb_open_at(struct bb *b, uint32_t size, uint64_t features, uint16_t start, enum bb_layout layout);
 /** Stop the ring (it must answer), check memory and the process, tear everything down. */
 void bb_close(struct bb *b);
 

@@ -49,7 +49,9 @@ static uint64_t feat(int i)
 /*
  * Data written with OUT comes back with IN, every reply's status says OK,
  * every used entry names its chain once with len within its writable part,
- * across the 2^16 wrap of the indices (the ring starts at 65530).
+ * across the 2^16 wrap of the indices (the ring starts at 65530); runs 4-7
+ * put the replies in two more regions past a hole, the first reply across
+ * the boundary of two adjacent regions.
  */
 VQC_TEST(SPLIT_USED_3__requests_round_trip_with_honest_used_entries)
 {
@@ -58,7 +60,7 @@ VQC_TEST(SPLIT_USED_3__requests_round_trip_with_honest_used_entries)
 	unsigned char pat[512], got[512];
 	int heads[4];
 
-	if (!bb_open_at(&b, 8, feat(_i), 65530))
+	if (!bb_open_at(&b, 8, feat(_i), 65530, _i < 4 ? BB_ONE_REGION : BB_SPLIT))
 		return;
 	if (strcmp(bb_type, "blk") != 0) {
 		vqc_set_status("untested", "the round trip is written for blk");
@@ -76,6 +78,14 @@ VQC_TEST(SPLIT_USED_3__requests_round_trip_with_honest_used_entries)
 			break; /* a stalled ring: nothing more to learn here */
 		for (unsigned k = 0; k < 2; k++)
 			heads[k] = blk_post(&b, BLK_T_IN, round * 2 + k, NULL, 0, sizeof(got), k);
+		if (round == 0 && _i >= 4) { /* the harness's own promise: this reply straddles two regions */
+			unsigned nb;
+			const struct vg_buf *buf = vg_drv_bufs(b.drv, (uint16_t)heads[0], &nb);
+
+			VQC_REQUIRE(nb == 3 && buf[1].gpa < BB_GPA_W + BB_MEM_W &&
+					    buf[1].gpa + buf[1].len > BB_GPA_W + BB_MEM_W,
+				    "the first reply does not straddle the regions");
+		}
 		bb_publish(&b);
 		if (bb_wait_used(&b, 2) == 2)
 			for (unsigned k = 0; k < 2; k++) {
@@ -316,7 +326,7 @@ VQC_TEST(SPLIT_AV_4__nothing_beyond_avail_idx_is_served)
 
 static const struct vqc_test_def tests[] = {
 	VQC_DEF(SPLIT_USED_3__requests_round_trip_with_honest_used_entries,
-		"SPLIT-USED-3 SPLIT-USED-2 SPLIT-USED-4 SPLIT-USED-6 SPLIT-DESC-2", 4, 30),
+		"SPLIT-USED-3 SPLIT-USED-2 SPLIT-USED-4 SPLIT-USED-6 SPLIT-DESC-2", 8, 30),
 	VQC_DEF(SPLIT_DESC_6__a_looping_chain_is_survived, "SPLIT-DESC-6", 2, 30),
 	VQC_DEF(SPLIT_AV_3__avail_idx_jump_is_survived, "SPLIT-AV-3", 2, 30),
 	VQC_DEF(SPLIT_UNS_7__no_interrupt_flag_suppresses_calls, "SPLIT-UNS-7 SPLIT-UNS-6", 1, 30),

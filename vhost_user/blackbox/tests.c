@@ -324,6 +324,44 @@ VQC_TEST(SPLIT_AV_4__nothing_beyond_avail_idx_is_served)
 	bb_close(&b);
 }
 
+/*
+ * Stopped (GET_VRING_BASE) and set up again at new addresses with a new size
+ * and base 0: the back-end takes avail slot 0 of the new ring and writes used
+ * slot 0 (VQ-RST-2), and never writes the old rings again (VQ-RST-5: they are
+ * marked old, so the shadow compare names any store there).
+ */
+VQC_TEST(VQ_RST_5__a_ring_set_up_again_uses_its_new_place)
+{
+	struct bb b;
+	struct vhu_fe_ring_cfg rc = {16, 0, 0, 0, 0};
+	uint64_t old[3][2];
+	uint16_t last;
+
+	if (!bb_open(&b, 8, feat(_i)))
+		return;
+	one_by_one(&b, 3, NULL, NULL);
+	if (vhu_fe_ring_stop(&b.fe, 0, &last) != 0)
+		vqc_fatal("VQ-RST-5", "no-stop", "GET_VRING_BASE answered", vhu_fe_error(&b.fe), "%s",
+			  vhu_fe_error(&b.fe));
+	bb_check_memory(&b);
+	old[0][0] = b.drv->desc, old[0][1] = vg_desc_bytes(8);
+	old[1][0] = b.drv->avail, old[1][1] = vg_avail_bytes(8);
+	old[2][0] = b.drv->used, old[2][1] = vg_used_bytes(8);
+	rc.desc = vg_mem_alloc(&b.mem, vg_desc_bytes(16), 16);
+	rc.avail = vg_mem_alloc(&b.mem, vg_avail_bytes(16), 2);
+	rc.used = vg_mem_alloc(&b.mem, vg_used_bytes(16), 4);
+	VQC_REQUIRE(rc.desc && rc.avail && rc.used, "guest memory full");
+	VQC_REQUIRE(vg_drv_relocate(b.drv, 16, rc.desc, rc.avail, rc.used) == 0, "driver relocation");
+	for (int i = 0; i < 3; i++)
+		vg_mem_mark(&b.mem, old[i][0], old[i][1], VG_K_OLD_RING);
+	if (vhu_fe_ring_start(&b.fe, 0, &b.mem, &rc) != 0)
+		vqc_fatal("VQ-RST-5", "adapter-error", "the new ring accepted", vhu_fe_error(&b.fe), "%s",
+			  vhu_fe_error(&b.fe));
+	vqc_param("\"q\":16,\"relocated\":true");
+	one_by_one(&b, 20, "VQ-RST-2", NULL); /* past the new ring's size: it wraps at 16 */
+	bb_close(&b);
+}
+
 static const struct vqc_test_def tests[] = {
 	VQC_DEF(SPLIT_USED_3__requests_round_trip_with_honest_used_entries,
 		"SPLIT-USED-3 SPLIT-USED-2 SPLIT-USED-4 SPLIT-USED-6 SPLIT-DESC-2", 8, 30),
@@ -334,6 +372,7 @@ static const struct vqc_test_def tests[] = {
 	VQC_DEF(SPLIT_ANS_10__used_flags_stay_zero_under_event_idx, "SPLIT-ANS-10 SPLIT-ANS-8", 2, 30),
 	VQC_DEF(SPLIT_ANS_11__a_driver_that_kicks_only_when_asked_is_served, "SPLIT-ANS-11 SPLIT-ANS-9", 2, 30),
 	VQC_DEF(SPLIT_AV_4__nothing_beyond_avail_idx_is_served, "SPLIT-AV-4", 2, 30),
+	VQC_DEF(VQ_RST_5__a_ring_set_up_again_uses_its_new_place, "VQ-RST-5 VQ-RST-2", 2, 30),
 	{0},
 };
 

@@ -381,13 +381,14 @@ static int get_config(struct dev *d, const struct vhu_msg *m, struct vhu_msg *re
 	return 0;
 }
 
+/* RESET_DEVICE / RESET_OWNER: rings, memory and features go; the protocol features stay. */
 static void reset_device(struct dev *d)
 {
 	for (unsigned i = 0; i < VUB_MAX_RINGS; i++)
 		ring_reset(&d->ring[i]);
 	unmap_all(d->map, d->nmap);
 	d->nmap = 0;
-	d->features = d->protocol = 0;
+	d->features = 0;
 }
 
 /* Payload bytes each request must carry (0: none; SIZE_MAX: checked by its handler). */
@@ -629,6 +630,7 @@ int vub_run(const char *socket_path, const struct vub_type *type)
 		serve_connection(&d);
 		close(d.conn);
 		reset_device(&d); /* the next front-end starts from nothing */
+		d.protocol = 0;
 	}
 	close(lfd);
 	unlink(socket_path);

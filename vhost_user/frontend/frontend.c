@@ -331,7 +331,8 @@ static int set_u64(struct vhu_fe *fe, uint32_t req, uint64_t v)
 
 int vhu_fe_negotiate(struct vhu_fe *fe, uint64_t want)
 {
-	const uint64_t pf_kept = (1ull << VHU_PF_REPLY_ACK) | (1ull << VHU_PF_CONFIG) | (1ull << VHU_PF_MQ);
+	const uint64_t pf_kept = (1ull << VHU_PF_REPLY_ACK) | (1ull << VHU_PF_CONFIG) | (1ull << VHU_PF_MQ) |
+				 (1ull << VHU_PF_RESET_DEVICE);
 	uint64_t pf = 0;
 
 	if (get_u64(fe, VHU_GET_FEATURES, &fe->offered) != 0)
@@ -450,6 +451,29 @@ int vhu_fe_ring_stop(struct vhu_fe *fe, unsigned idx, uint16_t *last_avail)
 	return 0;
 }
 
+/* Close every ring's eventfds: the back-end's copies are its own business. */
+static void forget_rings(struct vhu_fe *fe)
+{
+	for (unsigned i = 0; i < VHU_FE_MAX_RINGS; i++) {
+		if (fe->ring[i].kick >= 0)
+			close(fe->ring[i].kick);
+		if (fe->ring[i].call >= 0)
+			close(fe->ring[i].call);
+		fe->ring[i] = (struct vhu_fe_ring){-1, -1, false};
+	}
+}
+
+int vhu_fe_reset(struct vhu_fe *fe)
+{
+	uint32_t req = (fe->protocol & (1ull << VHU_PF_RESET_DEVICE)) ? VHU_RESET_DEVICE : VHU_RESET_OWNER;
+
+	if (vhu_fe_request(fe, req, NULL, 0, NULL, 0, NULL, 0, NULL, true) != 0)
+		return -1;
+	forget_rings(fe);
+	fe->features = 0;
+	return 0;
+}
+
 int vhu_fe_kick(struct vhu_fe *fe, unsigned idx)
 {
 	uint64_t one = 1;
@@ -508,13 +532,7 @@ void vhu_fe_disconnect(struct vhu_fe *fe)
 	if (fe->sock >= 0)
 		close(fe->sock);
 	fe->sock = -1;
-	for (unsigned i = 0; i < VHU_FE_MAX_RINGS; i++) {
-		if (fe->ring[i].kick >= 0)
-			close(fe->ring[i].kick);
-		if (fe->ring[i].call >= 0)
-			close(fe->ring[i].call);
-		fe->ring[i] = (struct vhu_fe_ring){-1, -1, false};
-	}
+	forget_rings(fe);
 }
 
 /* Wait up to the bound for the back-end to end; false if it is still running. */

@@ -199,6 +199,35 @@ START_TEST(malformed_messages_are_refused_or_end_the_connection)
 }
 END_TEST
 
+START_TEST(reset_then_a_fresh_setup_is_served)
+{
+	struct env e;
+
+	open_env(&e);
+	serves_a_request(&e);
+	ck_assert_msg(vhu_fe_reset(&e.fe) == 0, "%s", vhu_fe_error(&e.fe));
+	ck_assert_msg(vhu_fe_negotiate(&e.fe, F_VERSION_1) == 0, "%s", vhu_fe_error(&e.fe));
+	serves_a_request(&e); /* new rings, from slot 0 */
+	close_env(&e);
+}
+END_TEST
+
+/* GET_CONFIG: virtio-blk's capacity in 512-byte sectors, and nothing past the 8 bytes it has. */
+START_TEST(config_space_says_the_capacity)
+{
+	struct env e;
+	uint64_t cap = 0;
+	unsigned char past[4] = {1, 1, 1, 1};
+
+	open_env(&e);
+	ck_assert_msg(vhu_fe_get_config(&e.fe, 0, &cap, sizeof(cap)) == 0, "%s", vhu_fe_error(&e.fe));
+	ck_assert_uint_eq(cap, (1u << 20) / 512); /* the default 1 MiB disk */
+	ck_assert_msg(vhu_fe_get_config(&e.fe, 8, past, sizeof(past)) == 0, "%s", vhu_fe_error(&e.fe));
+	ck_assert(past[0] == 0 && past[3] == 0);
+	close_env(&e);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
 	Suite *s = suite_create("hostile_frontend");
@@ -216,6 +245,8 @@ int main(int argc, char **argv)
 	tcase_add_test(t, ring_sizes_are_checked_at_both_edges);
 	tcase_add_test(t, ring_addresses_outside_memory_are_refused_at_the_byte);
 	tcase_add_test(t, malformed_messages_are_refused_or_end_the_connection);
+	tcase_add_test(t, reset_then_a_fresh_setup_is_served);
+	tcase_add_test(t, config_space_says_the_capacity);
 	suite_add_tcase(s, t);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -98,6 +98,14 @@ int vhu_fe_ring_start(struct vhu_fe *fe, unsigned idx, const struct vg_mem *m,
  */
 int vhu_fe_ring_stop(struct vhu_fe *fe, unsigned idx, uint16_t *last_avail);
 
+/**
+ * Reset the device: RESET_DEVICE where the back-end offers it, else
+ * RESET_OWNER.  Rings, memory and features are forgotten on both sides (the
+ * protocol features stay); set up again with vhu_fe_negotiate().
+ * @return 0 or -1.
+ */
+int vhu_fe_reset(struct vhu_fe *fe);
+
 /** Signal ring @p idx's kick eventfd.  @return 0 or -1. */
 int vhu_fe_kick(struct vhu_fe *fe, unsigned idx);
 

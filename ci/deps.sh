@@ -13,6 +13,7 @@ PACKAGES=(
   gcovr                         # coverage summaries
   xz-utils                      # interop: unpacking linux-source-6.1 (apt-get download)
   valgrind                      # bench/run.sh: callgrind instruction counts
+  qemu-system-common            # qemu-storage-daemon: QEMU's libvhost-user back-end (ctest vhost_user.peer.qsd)
 )
 if [ "${1:-}" = nightly ]; then
   PACKAGES+=(

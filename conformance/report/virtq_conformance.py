@@ -833,6 +833,38 @@ def selftest_checks(args, impls, expectations):
     return problems
 
 
+def load_findings(path):
+    """Expected findings of peers: NAME, CLAUSE, STATUS (fail | warn), EVIDENCE per row."""
+    exp = OrderedDict()
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            if not line or line.startswith("#"):
+                continue
+            cols = line.split("\t")
+            if len(cols) != 4 or cols[2] not in ("fail", "warn") or not cols[3].strip():
+                raise SystemExit(f"{path}:{n}: expected NAME, CLAUSE, fail|warn, evidence (tab-separated)")
+            exp.setdefault(cols[0], {})[cols[1]] = cols[2]
+    return exp
+
+
+def findings_checks(impls, expected):
+    """Each implementation flags exactly its expected clauses, each with its status: a new
+    finding and one that no longer appears are both problems."""
+    problems = []
+    for im in impls:
+        want = expected.get(im["name"], {})  # no row: no finding expected
+        clauses = im["analysis"]["clauses"]
+        for cid, status in sorted(want.items()):
+            got = clauses.get(cid, {}).get("status", "unknown clause")
+            if got != status:
+                problems.append(f"{im['name']}: {cid} is {got}, expected {status} (a finding gone?)")
+        for cid, st in sorted(clauses.items()):
+            if st["status"] in ("fail", "warn") and cid not in want:
+                problems.append(f"{im['name']}: new finding: {cid} {st['status']}")
+    return problems
+
+
 def selftest_mechanics(args, outdir):
     """Tags select one clause; a crash and a timeout are junit errors, never passes."""
     problems = []
@@ -893,6 +925,9 @@ def main(argv=None):
     p.add_argument("--selftest", metavar="EXPECTATIONS",
                    help="run core and every variant in EXPECTATIONS and check each is flagged "
                         "under its clauses and only there")
+    p.add_argument("--expect", metavar="FINDINGS",
+                   help="check every --impl against its expected findings (conformance/peers.tsv): "
+                        "fails on a new finding and on one that no longer appears")
     p.add_argument("--quiet", action="store_true")
     args = p.parse_args(argv)
     started = datetime.datetime.now().astimezone().isoformat(timespec="seconds")
@@ -938,6 +973,9 @@ def main(argv=None):
     if expectations is not None:
         problems += selftest_checks(args, impls, expectations)
         problems += selftest_mechanics(args, args.out)
+        status = 0
+    if args.expect:
+        problems += findings_checks(impls, load_findings(args.expect))
         status = 0
     for im in impls:
         t = im["analysis"]["totals"]

@@ -2,6 +2,7 @@
 /* The black-box harness (see bb.h). */
 #include "bb.h"
 
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +120,10 @@ bool bb_open_at(struct bb *b, uint32_t size, uint64_t features, uint16_t start, 
 	if (vhu_fe_ring_start(&b->fe, 0, &b->mem, &rc) != 0)
 		setup_failed(b, "ring set-up");
 	vg_mem_snapshot(&b->mem);
+	/* A call the back-end sends while starting the ring is not about any used entry: set aside. */
+	if (vhu_fe_wait_call(&b->fe, 0, 20))
+		vqc_find(VQC_INFO, vqc_primary(), "call-at-setup", "no call before a used entry", "a call",
+			 "the back-end called while the ring was being set up");
 	return true;
 }
 
@@ -136,11 +141,20 @@ void bb_close(struct bb *b)
 
 	bb_check_memory(b);
 	bb_check_alive(b, vqc_primary());
-	/* A stopped ring must answer within the bound, whatever the rings hold (no hang). */
+	/*
+	 * A stopped ring must answer within the bound, whatever the rings hold
+	 * (no hang).  Ending the connection is an answer too: libvhost-user
+	 * drops the front-end on any ring error it detects, which is how a
+	 * back-end says the device needs a reset.
+	 */
 	if (vhu_fe_ring_stop(&b->fe, 0, &last) != 0) {
 		bb_check_alive(b, vqc_primary());
-		vqc_find(VQC_FAIL, vqc_primary(), "no-stop", "GET_VRING_BASE answered", vhu_fe_error(&b->fe),
-			 "stopping the ring: %s", vhu_fe_error(&b->fe));
+		if (b->fe.closed)
+			vqc_find(VQC_INFO, vqc_primary(), "connection-closed", "GET_VRING_BASE answered",
+				 "the connection ended", "the back-end ended the connection: %s", vhu_fe_error(&b->fe));
+		else
+			vqc_find(VQC_FAIL, vqc_primary(), "no-stop", "GET_VRING_BASE answered", vhu_fe_error(&b->fe),
+				 "stopping the ring: %s", vhu_fe_error(&b->fe));
 	}
 	cleanup();
 	vg_drv_destroy(b->drv);
@@ -149,6 +163,16 @@ void bb_close(struct bb *b)
 }
 
 void bb_kick(struct bb *b) { VQC_REQUIRE(vhu_fe_kick(&b->fe, 0) == 0, "kick: %s", vhu_fe_error(&b->fe)); }
+
+/* Whether the back-end has ended the connection (probed without blocking). */
+bool bb_closed(struct bb *b)
+{
+	struct pollfd p = {b->fe.sock, POLLIN | POLLRDHUP, 0};
+
+	if (b->fe.sock >= 0 && poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLRDHUP | POLLERR)))
+		b->fe.closed = true;
+	return b->fe.closed;
+}
 
 void bb_publish(struct bb *b)
 {

@@ -83,6 +83,8 @@ unsigned bb_reap(struct bb *b, struct vg_used *u, unsigned max);
 void bb_check_memory(struct bb *b);
 /** The back-end is still running; if not, a fatal finding under @p clause with its status and log. */
 void bb_check_alive(struct bb *b, const char *clause);
+/** Whether the back-end has ended the connection (its way of saying the device needs a reset). */
+bool bb_closed(struct bb *b);
 /** Calls seen so far (counted, never coalesced: eventfd counts). */
 uint64_t bb_calls(struct bb *b);
 

@@ -140,7 +140,10 @@ VQC_TEST(SPLIT_DESC_6__a_looping_chain_is_survived)
 	VQC_REQUIRE(bb_post_request(&b, 0, 512, 7) >= 0, "driver out of descriptors");
 	bb_publish(&b);
 	bb_kick(&b);
-	if (bb_wait_used(&b, 1) < 1)
+	if (bb_wait_used(&b, 1) < 1 && bb_closed(&b))
+		vqc_find(VQC_INFO, "SPLIT-DESC-6", "connection-closed", "the next valid request served",
+			 "the connection ended", "after a looping chain the back-end ended the connection");
+	else if (vg_drv_used_pending(b.drv) < 1)
 		vqc_find(VQC_WARN, "SPLIT-DESC-6", "stops-serving", "the next valid request served",
 			 "nothing within the bound", "after a looping chain the ring serves nothing");
 	bb_reap(&b, u, MAXU);

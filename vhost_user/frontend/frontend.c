@@ -135,6 +135,7 @@ static int try_connect(struct vhu_fe *fe, const char *path)
 int vhu_fe_spawn(struct vhu_fe *fe, const char *command)
 {
 	char cmd[4096], why[400];
+	const char *pre;
 	int64_t deadline;
 	pid_t parent;
 	int out;
@@ -144,9 +145,15 @@ int vhu_fe_spawn(struct vhu_fe *fe, const char *command)
 		return fail(fe, "mkdtemp: %s", strerror(errno));
 	snprintf(fe->socket, sizeof(fe->socket), "%s/sock", fe->dir);
 	snprintf(fe->log, sizeof(fe->log), "%s/backend.log", fe->dir);
-	/* exec: the shell becomes the back-end, so the pid we wait for and signal is the back-end's. */
-	memcpy(cmd, "exec ", 5);
-	if (expand(fe, command, cmd + 5, sizeof(cmd) - 5) != 0)
+	/*
+	 * A simple command is exec'd: the shell becomes the back-end, so the pid
+	 * we wait for, signal and tie to our life (PR_SET_PDEATHSIG, which a fork
+	 * does not inherit) is the back-end's.  A compound one keeps its shell;
+	 * the process group still takes every signal.
+	 */
+	pre = strpbrk(command, ";&|\n()") ? "" : "exec ";
+	memcpy(cmd, pre, strlen(pre));
+	if (expand(fe, command, cmd + strlen(pre), sizeof(cmd) - strlen(pre)) != 0)
 		return fail(fe, "back-end command too long");
 	out = open(fe->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (out < 0)
@@ -223,6 +230,8 @@ static int send_msg(struct vhu_fe *fe, const struct vhu_msg *m, const int *fds, 
 	do
 		n = sendmsg(fe->sock, &mh, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
+	if (n < 0 && (errno == EPIPE || errno == ECONNRESET))
+		fe->closed = true;
 	if (n != (ssize_t)(sizeof(m->h) + m->h.size))
 		return fail(fe, "%s: send: %s", vhu_request_name(m->h.request),
 			    n < 0 ? strerror(errno) : "short write");
@@ -244,8 +253,10 @@ static int recv_all(struct vhu_fe *fe, void *buf, size_t n, int64_t deadline, co
 		if (poll(&p, 1, (int)left) <= 0)
 			continue;
 		r = recv(fe->sock, (char *)buf + got, n - got, 0);
-		if (r == 0)
+		if (r == 0 || (r < 0 && errno == ECONNRESET)) {
+			fe->closed = true;
 			return fail(fe, "%s: the back-end closed the connection", what);
+		}
 		if (r < 0 && errno != EINTR && errno != EAGAIN)
 			return fail(fe, "%s: recv: %s", what, strerror(errno));
 		if (r > 0)
@@ -532,6 +543,7 @@ void vhu_fe_disconnect(struct vhu_fe *fe)
 	if (fe->sock >= 0)
 		close(fe->sock);
 	fe->sock = -1;
+	fe->closed = false;
 	forget_rings(fe);
 }
 

@@ -45,6 +45,7 @@ struct vhu_fe {
 		int kick, call; /* eventfds, -1 when not set */
 		bool started;
 	} ring[VHU_FE_MAX_RINGS];
+	bool closed;         /* the back-end ended the connection (end-of-file, EPIPE) */
 	char err[512];       /* the last error, naming the message */
 };
 

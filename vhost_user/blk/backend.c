@@ -114,6 +114,7 @@ static int set_mem_table(struct dev *d, const struct vhu_msg *m, const int *fds,
 {
 	struct map next[VHU_MAX_REGIONS];
 	struct virtq_mem_region table[VHU_MAX_REGIONS];
+	struct virtq_mem probe;
 	unsigned n = m->p.mem.nregions, i;
 	int rc;
 
@@ -127,7 +128,7 @@ static int set_mem_table(struct dev *d, const struct vhu_msg *m, const int *fds,
 		table[i] = (struct virtq_mem_region){next[i].r.gpa, next[i].r.size,
 						     (unsigned char *)next[i].base + next[i].r.mmap_offset};
 	}
-	rc = virtq_mem_init(&d->mem, table, n); /* the core refuses overlapping regions */
+	rc = virtq_mem_init(&probe, table, n); /* the core's own check: no overlap, no wrap */
 	if (rc < 0) {
 		unmap_all(next, n);
 		return refuse(m, "the regions: %s", virtq_strerror(rc));

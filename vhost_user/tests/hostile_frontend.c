@@ -118,6 +118,17 @@ START_TEST(bad_memory_tables_are_refused_and_change_nothing)
 	t.r[0] = (struct vhu_region){GPA, MEM, (uint64_t)(uintptr_t)e.mem.r[0].drv, off};
 	t.r[1] = (struct vhu_region){GPA + MEM, MEM, 0x1000, 0};
 	ck_assert_int_ne(vhu_fe_request(&e.fe, VHU_SET_MEM_TABLE, &t, sizeof(t), &fd, 1, NULL, 0, NULL, true), 0);
+	/* Two regions over the same guest bytes (one byte of overlap), each with its descriptor. */
+	{
+		int two[2] = {fd, fd};
+
+		t.r[1] = (struct vhu_region){GPA + MEM - 1, MEM, (uint64_t)(uintptr_t)e.mem.r[0].drv + MEM, off};
+		ck_assert_int_ne(vhu_fe_request(&e.fe, VHU_SET_MEM_TABLE, &t, sizeof(t), two, 2, NULL, 0, NULL, true),
+				 0);
+		t.r[1].gpa = GPA + MEM; /* touching, not overlapping: taken */
+		ck_assert_int_eq(vhu_fe_request(&e.fe, VHU_SET_MEM_TABLE, &t, sizeof(t), two, 2, NULL, 0, NULL, true),
+				 0);
+	}
 	/* More regions than the protocol carries. */
 	t.nregions = VHU_MAX_REGIONS + 1;
 	ck_assert_int_ne(vhu_fe_request(&e.fe, VHU_SET_MEM_TABLE, &t, sizeof(t), &fd, 1, NULL, 0, NULL, true), 0);

@@ -365,6 +365,59 @@ VQC_TEST(VQ_RST_5__a_ring_set_up_again_uses_its_new_place)
 	bb_close(&b);
 }
 
+/*
+ * A table inside an indirect table (header, INDIRECT, status): forbidden
+ * (SPLIT-IND-4).  Refusing it is right; serving it (a status written into
+ * the reply byte) maps a descriptor table as data and is reported as a
+ * warning; a crash, a hang or a stray write fails.  A valid request after it
+ * must still come back.
+ */
+VQC_TEST(SPLIT_IND_4__a_nested_indirect_table_is_not_served)
+{
+	struct bb b;
+	struct vg_used u[MAXU];
+	struct { uint32_t type, reserved; uint64_t sector; } in = {BLK_T_IN, 0, 0};
+	uint64_t hdr, st, inner, t;
+	uint16_t idx[1];
+	uint8_t status = 0;
+
+	if (!bb_open(&b, 8, F_INDIRECT))
+		return;
+	hdr = vg_mem_alloc(&b.mem, sizeof(in), 16);
+	st = vg_mem_alloc(&b.mem, 1, 16);
+	inner = vg_mem_alloc(&b.mem, 16, 16);
+	t = vg_mem_alloc(&b.mem, 48, 16);
+	VQC_REQUIRE(hdr && st && inner && t, "guest memory full");
+	vg_mem_write(&b.mem, hdr, &in, sizeof(in));
+	vg_mem_fill(&b.mem, st, VG_POISON, 1);
+	vg_mem_mark(&b.mem, hdr, sizeof(in), VG_K_RBUF);
+	vg_mem_mark(&b.mem, st, 1, VG_K_WBUF);
+	vg_drv_write_table_desc(b.drv, inner, 0, hdr, sizeof(in), 0, 0);
+	vg_drv_write_table_desc(b.drv, t, 0, hdr, sizeof(in), VG_DESC_F_NEXT, 1);
+	vg_drv_write_table_desc(b.drv, t, 1, inner, 16, VG_DESC_F_INDIRECT | VG_DESC_F_NEXT, 2);
+	vg_drv_write_table_desc(b.drv, t, 2, st, 1, VG_DESC_F_WRITE, 0);
+	VQC_REQUIRE(vg_drv_take(b.drv, 1, idx) == 0, "descriptors");
+	vg_drv_write_desc(b.drv, idx[0], t, 48, VG_DESC_F_INDIRECT, 0);
+	vg_drv_add_hostile(b.drv, idx, 1, 1);
+	bb_publish(&b);
+	bb_kick(&b);
+	bb_wait_used(&b, 1);
+	bb_check_alive(&b, "SPLIT-IND-4");
+	vg_mem_read(&b.mem, st, &status, 1);
+	if (vg_drv_used_pending(b.drv) && status != VG_POISON)
+		vqc_find(VQC_WARN, "SPLIT-IND-4", "nested-indirect-served", "the chain refused",
+			 vqc_s("status %u written", status), "a table inside an indirect table was served");
+	bb_reap(&b, u, MAXU);
+	VQC_REQUIRE(bb_post_request(&b, 0, 512, 7) >= 0, "driver out of descriptors");
+	bb_publish(&b);
+	bb_kick(&b);
+	if (bb_wait_used(&b, 1) < 1 && !bb_closed(&b))
+		vqc_find(VQC_WARN, "SPLIT-IND-4", "stops-serving", "the next valid request served",
+			 "nothing within the bound", "after a nested indirect table the ring serves nothing");
+	bb_reap(&b, u, MAXU);
+	bb_close(&b);
+}
+
 static const struct vqc_test_def tests[] = {
 	VQC_DEF(SPLIT_USED_3__requests_round_trip_with_honest_used_entries,
 		"SPLIT-USED-3 SPLIT-USED-2 SPLIT-USED-4 SPLIT-USED-6 SPLIT-DESC-2", 8, 30),
@@ -376,6 +429,7 @@ static const struct vqc_test_def tests[] = {
 	VQC_DEF(SPLIT_ANS_11__a_driver_that_kicks_only_when_asked_is_served, "SPLIT-ANS-11 SPLIT-ANS-9", 2, 30),
 	VQC_DEF(SPLIT_AV_4__nothing_beyond_avail_idx_is_served, "SPLIT-AV-4", 2, 30),
 	VQC_DEF(VQ_RST_5__a_ring_set_up_again_uses_its_new_place, "VQ-RST-5 VQ-RST-2", 2, 30),
+	VQC_DEF(SPLIT_IND_4__a_nested_indirect_table_is_not_served, "SPLIT-IND-4", 1, 30),
 	{0},
 };
 

@@ -119,6 +119,12 @@ _Noreturn void vqc_fault(const char *clause, const char *kind, const char *detai
 
 /** The clause a device store into guest bytes of kind @p k breaks (kind_clause.c). */
 const char *vqc_kind_clause(enum vg_kind k);
+/**
+ * The shadow compare: every byte of @p m that only a device can have changed
+ * and that is not device-writable is a stray-write finding, under @p clause
+ * or (NULL) the clause of the byte's kind; then the shadow takes it in.
+ */
+void vqc_check_memory(struct vg_mem *m, const char *clause);
 
 /** Number of fail findings recorded so far in this test (any clause). */
 unsigned vqc_fail_count(void);

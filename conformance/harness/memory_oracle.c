@@ -39,17 +39,4 @@ static void on_fault(void *arg, uint64_t gpa, enum vg_kind k, const char *what)
 
 void cq_memory_watch(struct cq *c) { vg_mem_on_fault(&c->mem, on_fault, c); }
 
-/* A byte only the device can have changed: its own areas are fine, the rest is a finding. */
-static void changed(void *arg, uint64_t gpa, uint8_t was, uint8_t now)
-{
-	const struct cq *c = arg;
-	enum vg_kind k = vg_mem_kind(&c->mem, gpa);
-
-	if (vg_kind_device_writable(k))
-		return;
-	vqc_find(VQC_FAIL, c->override_clause ? c->override_clause : vqc_kind_clause(k), "stray-write",
-		 vqc_s("0x%02x", was), vqc_s("0x%02x", now), "device changed %s at gpa 0x%llx",
-		 vg_kind_name(k), (unsigned long long)gpa);
-}
-
-void cq_check_memory(struct cq *c) { vg_mem_diff(&c->mem, changed, c); }
+void cq_check_memory(struct cq *c) { vqc_check_memory(&c->mem, c->override_clause); }

@@ -224,16 +224,4 @@ unsigned bb_reap(struct bb *b, struct vg_used *u, unsigned max)
 	return n;
 }
 
-/* A byte only the back-end can have changed: the used ring and writable buffers are its own. */
-static void changed(void *arg, uint64_t gpa, uint8_t was, uint8_t now)
-{
-	struct bb *b = arg;
-	enum vg_kind k = vg_mem_kind(&b->mem, gpa);
-
-	if (vg_kind_device_writable(k))
-		return;
-	vqc_find(VQC_FAIL, vqc_kind_clause(k), "stray-write", vqc_s("0x%02x", was), vqc_s("0x%02x", now),
-		 "back-end changed %s at gpa 0x%llx", vg_kind_name(k), (unsigned long long)gpa);
-}
-
-void bb_check_memory(struct bb *b) { vg_mem_diff(&b->mem, changed, b); }
+void bb_check_memory(struct bb *b) { vqc_check_memory(&b->mem, NULL); }

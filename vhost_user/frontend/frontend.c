@@ -385,16 +385,12 @@ int vhu_fe_set_mem(struct vhu_fe *fe, const struct vg_mem *m)
 }
 
 /* The front-end (userspace) address of guest address @gpa: the driver view. */
-static int uva_of(struct vhu_fe *fe, const struct vg_mem *m, uint64_t gpa, uint64_t *uva)
+static uint64_t uva_of(const struct vg_mem *m, uint64_t gpa)
 {
 	const struct vg_region *r = vg_mem_find(m, gpa);
 
-	if (!r) /* a ring outside guest memory: send an address no region translates */
-		*uva = gpa;
-	else
-		*uva = (uint64_t)(uintptr_t)r->drv + (gpa - r->gpa);
-	(void)fe;
-	return 0;
+	/* A ring outside guest memory: send an address no region translates. */
+	return r ? (uint64_t)(uintptr_t)r->drv + (gpa - r->gpa) : gpa;
 }
 
 static int set_state(struct vhu_fe *fe, uint32_t req, unsigned idx, uint32_t num)
@@ -427,9 +423,9 @@ int vhu_fe_ring_start(struct vhu_fe *fe, unsigned idx, const struct vg_mem *m, c
 	if (idx >= VHU_FE_MAX_RINGS)
 		return fail(fe, "ring %u: at most %d rings", idx, VHU_FE_MAX_RINGS);
 	r = &fe->ring[idx];
-	uva_of(fe, m, c->desc, &a.desc_uva);
-	uva_of(fe, m, c->avail, &a.avail_uva);
-	uva_of(fe, m, c->used, &a.used_uva);
+	a.desc_uva = uva_of(m, c->desc);
+	a.avail_uva = uva_of(m, c->avail);
+	a.used_uva = uva_of(m, c->used);
 	if (new_eventfd(fe, &r->kick) != 0 || new_eventfd(fe, &r->call) != 0)
 		return -1;
 	if (set_state(fe, VHU_SET_VRING_NUM, idx, c->size) != 0 ||

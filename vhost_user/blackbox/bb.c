@@ -10,8 +10,20 @@
 #include <unistd.h>
 
 const char *bb_backend;
-const char *bb_type = "blk";
+const struct bb_type *bb_type = &bb_type_blk;
 const char *bb_tmp;
+
+static const struct bb_type *const bb_types[] = {&bb_type_blk, &bb_type_net};
+
+const struct bb_type *bb_type_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(bb_types) / sizeof(bb_types[0]); i++)
+		if (strcmp(bb_types[i]->name, name) == 0)
+			return bb_types[i];
+	return NULL;
+}
+
+const char *bb_type_names(void) { return "blk|net"; }
 
 /* Findings carry the ring's indices as the driver sees them. */
 static size_t ctx_of(void *opaque, char *buf, size_t n)
@@ -69,31 +81,45 @@ static void start_backend(struct bb *b)
 		setup_failed(b, "start");
 }
 
+void bb_ring_start(struct bb *b, unsigned idx, const struct vg_drv *d, uint16_t start)
+{
+	struct vhu_fe_ring_cfg rc = {d->size, d->desc, d->avail, d->used, start};
+
+	if (vhu_fe_ring_start(&b->fe, idx, &b->mem, &rc) != 0)
+		setup_failed(b, vqc_s("ring %u set-up", idx));
+}
+
 bool bb_open(struct bb *b, uint32_t size, uint64_t features)
 {
 	return bb_open_at(b, size, features, 0, BB_ONE_REGION);
 }
 
-/* BB_SPLIT: writable buffers from the two adjacent regions, the first one across their boundary. */
+/*
+ * BB_SPLIT: writable buffers from the two adjacent regions, the first one
+ * across their boundary; net's writable buffers are the receive ring's.
+ * Every ring is in place by now: nothing else allocates from the cursor.
+ */
 static void split_memory(struct bb *b)
 {
-	struct vg_zone w = {BB_GPA_W + BB_MEM_W - 256, BB_GPA_W + 2 * BB_MEM_W};
+	struct vg_zone w = {BB_GPA_W + BB_MEM_W - 256, BB_GPA_W + 2 * BB_MEM_W}, none = {0, 0};
 
 	VQC_REQUIRE(vg_mem_add(&b->mem, BB_GPA_W, BB_MEM_W) >= 0, "guest memory region");
 	VQC_REQUIRE(vg_mem_add(&b->mem, BB_GPA_W + BB_MEM_W, BB_MEM_W) >= 0, "guest memory region");
-	vg_drv_use_zones(b->drv, b->mem.cursor, w);
+	vg_drv_use_zones(b->drv, b->mem.cursor, b->rx ? none : w);
+	if (b->rx)
+		vg_drv_use_zones(b->rx, none, w);
 }
 
 bool bb_open_at(struct bb *b, uint32_t size, uint64_t features, uint16_t start, enum bb_layout layout)
 {
-	struct vhu_fe_ring_cfg rc;
-
 	memset(b, 0, sizeof(*b));
 	features |= F_VERSION_1;
 	VQC_REQUIRE(vg_mem_init(&b->mem, VG_MEM_SHADOW | VG_MEM_KINDS) == 0, "guest memory");
 	VQC_REQUIRE(vg_mem_add(&b->mem, BB_GPA, BB_MEM) == 0, "guest memory region");
 	b->drv = vg_drv_create(&b->mem, size, features);
 	VQC_REQUIRE(b->drv != NULL, "driver for a queue of %u", size);
+	if (bb_type->create)
+		bb_type->create(b);
 	if (layout == BB_SPLIT)
 		split_memory(b);
 	if (start) { /* as after a migration: both indices at @start, nothing in flight */
@@ -116,12 +142,12 @@ bool bb_open_at(struct bb *b, uint32_t size, uint64_t features, uint16_t start, 
 	}
 	if (vhu_fe_set_mem(&b->fe, &b->mem) != 0)
 		setup_failed(b, "memory table");
-	rc = (struct vhu_fe_ring_cfg){size, b->drv->desc, b->drv->avail, b->drv->used, start};
-	if (vhu_fe_ring_start(&b->fe, 0, &b->mem, &rc) != 0)
-		setup_failed(b, "ring set-up");
+	bb_ring_start(b, bb_type->q, b->drv, start);
+	if (bb_type->start)
+		bb_type->start(b);
 	vg_mem_snapshot(&b->mem);
 	/* A call the back-end sends while starting the ring is not about any used entry: set aside. */
-	if (vhu_fe_wait_call(&b->fe, 0, 20))
+	if (vhu_fe_wait_call(&b->fe, bb_type->q, 20))
 		vqc_find(VQC_INFO, vqc_primary(), "call-at-setup", "no call before a used entry", "a call",
 			 "the back-end called while the ring was being set up");
 	return true;
@@ -135,34 +161,39 @@ void bb_check_alive(struct bb *b, const char *clause)
 		vqc_fatal(clause, "backend-died", "the back-end survives a hostile driver", why, "%s", why);
 }
 
-void bb_close(struct bb *b)
+void bb_ring_stop(struct bb *b, unsigned idx)
 {
 	uint16_t last;
 
+	if (vhu_fe_ring_stop(&b->fe, idx, &last) == 0)
+		return;
+	bb_check_alive(b, vqc_primary());
+	/* libvhost-user drops the front-end on any ring error it detects: its way of asking for a reset. */
+	if (b->fe.closed)
+		vqc_find(VQC_INFO, vqc_primary(), "connection-closed", "GET_VRING_BASE answered",
+			 "the connection ended", "the back-end ended the connection: %s", vhu_fe_error(&b->fe));
+	else
+		vqc_find(VQC_FAIL, vqc_primary(), "no-stop", "GET_VRING_BASE answered", vhu_fe_error(&b->fe),
+			 "stopping ring %u: %s", idx, vhu_fe_error(&b->fe));
+}
+
+void bb_close(struct bb *b)
+{
 	bb_check_memory(b);
 	bb_check_alive(b, vqc_primary());
-	/*
-	 * A stopped ring must answer within the bound, whatever the rings hold
-	 * (no hang).  Ending the connection is an answer too: libvhost-user
-	 * drops the front-end on any ring error it detects, which is how a
-	 * back-end says the device needs a reset.
-	 */
-	if (vhu_fe_ring_stop(&b->fe, 0, &last) != 0) {
-		bb_check_alive(b, vqc_primary());
-		if (b->fe.closed)
-			vqc_find(VQC_INFO, vqc_primary(), "connection-closed", "GET_VRING_BASE answered",
-				 "the connection ended", "the back-end ended the connection: %s", vhu_fe_error(&b->fe));
-		else
-			vqc_find(VQC_FAIL, vqc_primary(), "no-stop", "GET_VRING_BASE answered", vhu_fe_error(&b->fe),
-				 "stopping the ring: %s", vhu_fe_error(&b->fe));
-	}
+	bb_ring_stop(b, bb_type->q);
+	if (bb_type->close)
+		bb_type->close(b);
 	cleanup();
 	vg_drv_destroy(b->drv);
 	b->drv = NULL;
 	vg_mem_destroy(&b->mem);
 }
 
-void bb_kick(struct bb *b) { VQC_REQUIRE(vhu_fe_kick(&b->fe, 0) == 0, "kick: %s", vhu_fe_error(&b->fe)); }
+void bb_kick(struct bb *b)
+{
+	VQC_REQUIRE(vhu_fe_kick(&b->fe, bb_type->q) == 0, "kick: %s", vhu_fe_error(&b->fe));
+}
 
 /* Whether the back-end has ended the connection (probed without blocking). */
 bool bb_closed(struct bb *b)
@@ -182,7 +213,7 @@ void bb_publish(struct bb *b)
 
 uint64_t bb_calls(struct bb *b)
 {
-	b->calls += vhu_fe_calls(&b->fe, 0);
+	b->calls += vhu_fe_calls(&b->fe, bb_type->q);
 	return b->calls;
 }
 
@@ -195,32 +226,41 @@ static int64_t now_ms(void)
 }
 
 /* Used entries are read from the ring, not inferred from calls: a call may be suppressed. */
-uint16_t bb_wait_used(struct bb *b, uint16_t n)
+uint16_t bb_wait_ring(struct bb *b, struct vg_drv *d, unsigned idx, uint16_t n)
 {
 	int64_t deadline = now_ms() + BB_WAIT_MS;
 	uint16_t got;
 
-	while ((got = vg_drv_used_pending(b->drv)) < n && now_ms() < deadline) {
+	while ((got = vg_drv_used_pending(d)) < n && now_ms() < deadline) {
+		uint64_t c;
+
 		bb_check_alive(b, vqc_primary());
-		b->calls += vhu_fe_wait_call(&b->fe, 0, 5);
+		c = vhu_fe_wait_call(&b->fe, idx, 5);
+		if (idx == bb_type->q)
+			b->calls += c;
 	}
 	return got;
+}
+
+uint16_t bb_wait_used(struct bb *b, uint16_t n) { return bb_wait_ring(b, b->drv, bb_type->q, n); }
+
+bool bb_judge_used(const struct vg_used *e, const char *ring)
+{
+	if (e->verdict == VG_USED_BAD_ID || e->verdict == VG_USED_NOT_EXPOSED)
+		vqc_find(VQC_FAIL, "SPLIT-USED-2", "bad-used-id", "a head the driver exposed, once",
+			 vqc_s("id %u", e->id), "%sused entry %u: id %u is no chain in flight", ring, e->idx, e->id);
+	else if (e->verdict == VG_USED_LEN_OVER)
+		vqc_find(VQC_FAIL, "SPLIT-USED-3", "len-over-writable", "at most the writable bytes",
+			 vqc_s("%u", e->len), "%sused entry %u (head %u): len %u", ring, e->idx, e->id, e->len);
+	return e->verdict == VG_USED_OK;
 }
 
 unsigned bb_reap(struct bb *b, struct vg_used *u, unsigned max)
 {
 	unsigned n = 0;
 
-	while (n < max && vg_drv_reap(b->drv, &u[n]) == 1) {
-		const struct vg_used *e = &u[n++];
-
-		if (e->verdict == VG_USED_BAD_ID || e->verdict == VG_USED_NOT_EXPOSED)
-			vqc_find(VQC_FAIL, "SPLIT-USED-2", "bad-used-id", "a head the driver exposed, once",
-				 vqc_s("id %u", e->id), "used entry %u: id %u is no chain in flight", e->idx, e->id);
-		else if (e->verdict == VG_USED_LEN_OVER)
-			vqc_find(VQC_FAIL, "SPLIT-USED-3", "len-over-writable", "at most the writable bytes",
-				 vqc_s("%u", e->len), "used entry %u (head %u): len %u", e->idx, e->id, e->len);
-	}
+	while (n < max && vg_drv_reap(b->drv, &u[n]) == 1)
+		bb_judge_used(&u[n++], "");
 	return n;
 }
 

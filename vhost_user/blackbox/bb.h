@@ -29,16 +29,42 @@
 #define F_INDIRECT (1ull << 28)
 #define F_EVENT_IDX (1ull << 29)
 
+struct bb;
+
+/*
+ * A device type: which ring the suite drives, what else the back-end needs
+ * before it serves, and a valid request of its kind.  Adding one: a
+ * type_NAME.c defining a struct bb_type, listed in bb_types (bb.c).
+ */
+struct bb_type {
+	const char *name;
+	unsigned q; /* the ring the suite drives (blk: requestq, 0; net: transmitq1, 1) */
+	/* Make the drivers of the type's other rings, before buffers are laid out (NULL: none). */
+	void (*create)(struct bb *b);
+	/* Start those rings once the one under test is (NULL: none). */
+	void (*start)(struct bb *b);
+	/* A small valid request, added to the ring under test, not published.  @return its head. */
+	int (*post)(struct bb *b, uint64_t token);
+	/* Judge and tear down the other rings (NULL: none). */
+	void (*close)(struct bb *b);
+};
+extern const struct bb_type bb_type_blk, bb_type_net;
+/** The type called @p name, or NULL. */
+const struct bb_type *bb_type_find(const char *name);
+/** The type names, for a usage line ("blk|net"). */
+const char *bb_type_names(void);
+
 /* The runner's options (main.c). */
-extern const char *bb_backend; /* command with {socket}, or @PATH of a running back-end */
-extern const char *bb_type;    /* device type: "blk" */
-extern const char *bb_tmp;     /* the run's folder for back-end sockets and logs (main.c removes it) */
+extern const char *bb_backend;          /* command with {socket}, or @PATH of a running back-end */
+extern const struct bb_type *bb_type;   /* the device type (--type; blk by default) */
+extern const char *bb_tmp;              /* the run's folder for back-end sockets and logs (main.c removes it) */
 
 struct bb {
 	struct vg_mem mem;
-	struct vg_drv *drv;
+	struct vg_drv *drv; /* the ring under test, bb_type->q */
+	struct vg_drv *rx;  /* net: the receive ring the back-end forwards packets into */
 	struct vhu_fe fe;
-	uint64_t calls; /* used-buffer notifications counted on the call eventfd */
+	uint64_t calls;     /* used-buffer notifications counted on the ring under test's call eventfd */
 };
 
 /**
@@ -79,6 +105,17 @@ uint16_t bb_wait_used(struct bb *b, uint16_t n);
  * its writable bytes (SPLIT-USED-3).  @return entries reaped.
  */
 unsigned bb_reap(struct bb *b, struct vg_used *u, unsigned max);
+/** The same judgement of one used entry of any ring (@p ring prefixes the finding's text). @return it is sound. */
+bool bb_judge_used(const struct vg_used *e, const char *ring);
+/** Start ring @p idx of driver @p d, or end the test: a back-end that refuses a valid ring is broken. */
+void bb_ring_start(struct bb *b, unsigned idx, const struct vg_drv *d, uint16_t start);
+/**
+ * Stop ring @p idx: it must answer GET_VRING_BASE within the bound, whatever
+ * it holds (no hang); ending the connection is an answer too.
+ */
+void bb_ring_stop(struct bb *b, unsigned idx);
+/** Wait until ring @p idx (driver @p d) has @p n used entries pending or the bound passes; @return pending. */
+uint16_t bb_wait_ring(struct bb *b, struct vg_drv *d, unsigned idx, uint16_t n);
 /** Every byte the back-end changed lies in the used ring or a writable buffer (shadow compare). */
 void bb_check_memory(struct bb *b);
 /** The back-end is still running; if not, a fatal finding under @p clause with its status and log. */
@@ -88,15 +125,7 @@ bool bb_closed(struct bb *b);
 /** Calls seen so far (counted, never coalesced: eventfd counts). */
 uint64_t bb_calls(struct bb *b);
 
-/* ---- device types ---- */
-
-/**
- * A valid request of the device type with @p nout request bytes and @p nin
- * reply bytes beyond the type's own framing, added (not published).
- * @return its head.
- */
-int bb_post_request(struct bb *b, uint32_t nout, uint32_t nin, uint64_t token);
-/** Whether the reply to @p head says the request succeeded (blk: status byte OK). */
-bool bb_reply_ok(struct bb *b, uint16_t head);
+/** A small valid request of the device type, added to the ring under test (not published).  @return its head. */
+static inline int bb_post_request(struct bb *b, uint64_t token) { return bb_type->post(b, token); }
 
 #endif /* VHU_BB_H */

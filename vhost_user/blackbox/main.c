@@ -2,7 +2,7 @@
 /*
  * conformance_vhost_user: the black-box suite as a conformance runner for a
  * vhost-user back-end in another process.
- *     conformance_vhost_user --backend 'COMMAND --socket {socket}' [--type blk] [--name NAME]
+ *     conformance_vhost_user --backend 'COMMAND --socket {socket}' [--type blk|net] [--name NAME]
  *     conformance_vhost_user --backend @/path/to/socket ...   (one already listening)
  * Each test starts the back-end afresh ({socket} is a private path), so a
  * crash ends one test, not the run.  `virtq-conformance --impl
@@ -26,15 +26,17 @@ static struct vqc_target target = {
 	.name = "vhost-user", .description = description,
 	.features = F_VERSION_1 | F_INDIRECT | F_EVENT_IDX, /* asked for; a back-end without them: n/a */
 	.suites = bb_suites, .option = option, .ready = ready,
-	.usage = " --backend COMMAND|@SOCKET [--type blk] [--name NAME]",
+	.usage = " --backend COMMAND|@SOCKET [--type blk|net] [--name NAME]",
 };
+
+static const char *type_name = "blk";
 
 static int option(const char *opt, const char *val)
 {
 	if (strcmp(opt, "--backend") == 0)
 		bb_backend = val;
 	else if (strcmp(opt, "--type") == 0)
-		bb_type = val;
+		type_name = val;
 	else if (strcmp(opt, "--name") == 0)
 		target.name = val;
 	else
@@ -48,11 +50,13 @@ static int ready(void)
 		fprintf(stderr, "conformance_vhost_user: --backend COMMAND (with {socket}) or @SOCKET is required\n");
 		return -1;
 	}
-	if (strcmp(bb_type, "blk") != 0) {
-		fprintf(stderr, "conformance_vhost_user: --type %s: the device types are: blk\n", bb_type);
+	bb_type = bb_type_find(type_name);
+	if (!bb_type) {
+		fprintf(stderr, "conformance_vhost_user: --type %s: the device types are %s\n", type_name,
+			bb_type_names());
 		return -1;
 	}
-	snprintf(description, sizeof(description), "vhost-user %s back-end: %s", bb_type, bb_backend);
+	snprintf(description, sizeof(description), "vhost-user %s back-end: %s", bb_type->name, bb_backend);
 	return 0;
 }
 

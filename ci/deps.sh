@@ -14,6 +14,7 @@ PACKAGES=(
   xz-utils                      # interop: unpacking linux-source-6.1 (apt-get download)
   valgrind                      # bench/run.sh: callgrind instruction counts
   qemu-system-common            # qemu-storage-daemon: QEMU's libvhost-user back-end (ctest vhost_user.peer.qsd)
+  dpdk-dev                      # dpdk-testpmd: DPDK's vhost library as a net back-end (ctest vhost_user.peer.dpdk)
 )
 if [ "${1:-}" = nightly ]; then
   PACKAGES+=(

@@ -17,7 +17,8 @@ if(VIRTQ_LINUX_OK)
   if(BUILD_TESTING)
     add_test(NAME conformance.vringh
       COMMAND ${VQC_RUNNER_DIR}/virtq-conformance --impl core --impl vringh
-              --out ${VQC_RUNNER_DIR}/out/core-vringh --quiet)
+              --out ${VQC_RUNNER_DIR}/out/core-vringh --quiet
+              --expect ${PROJECT_SOURCE_DIR}/conformance/peers.tsv)
     set_tests_properties(conformance.vringh PROPERTIES LABELS "conformance;interop" TIMEOUT 900)
   endif()
 endif()

@@ -34,6 +34,7 @@ import html
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -110,12 +111,55 @@ def evidence_of_verdict(row, status):
 
 # ---------------------------------------------------------------- running
 
-def impl_binary(build_dir, spec):
+# Real vhost-user back-ends from Debian's packages, by name: --impl peer:NAME.
+# Each starts on a socket the harness chooses ({socket}); {image} is a fresh
+# 1 MiB disk in the output folder.  conformance/peers.tsv lists their findings.
+PEERS = {
+    # QEMU 7.2's libvhost-user: qemu-storage-daemon exporting vhost-user-blk.
+    # locking=off: every test starts its own daemon on the one image.
+    "qsd": ("blk", "qemu-system-common",
+            "qemu-storage-daemon --blockdev driver=file,node-name=f0,filename={image},locking=off "
+            "--export type=vhost-user-blk,id=e0,node-name=f0,addr.type=unix,addr.path={socket},writable=on"),
+    # DPDK 22.11's vhost library: testpmd forwarding every frame it takes from
+    # transmitq1 back on receiveq1; no hugepages, no PCI, no shared runtime
+    # files (--no-shconf: tests may overlap), 128 MiB of memory.
+    "dpdk": ("net", "dpdk-dev",
+             "dpdk-testpmd --no-huge -m 128 --no-pci --no-shconf --file-prefix=virtq-peer "
+             "--vdev 'net_vhost0,iface={socket},queues=1' -l 0-1 -- --total-num-mbufs=2048 "
+             "--forward-mode=io --auto-start --stats-period 3600"),
+}
+
+
+def peer_command(name, outdir):
+    """The back-end command of a named peer, its program checked for (a missing package
+    is an error that says which, never a skipped column)."""
+    if name not in PEERS:
+        raise SystemExit(f"virtq-conformance: --impl peer:{name}: the peers are {', '.join(PEERS)}")
+    dtype, package, command = PEERS[name]
+    program = command.split()[0]
+    if not shutil.which(program):
+        raise SystemExit(f"virtq-conformance: --impl peer:{name}: {program} is missing "
+                         f"(Debian package {package}; ci/deps.sh installs it)")
+    if "{image}" in command:
+        image = os.path.abspath(os.path.join(outdir, f"{safe(name)}.img"))
+        os.makedirs(outdir, exist_ok=True)
+        with open(image, "wb") as f:
+            f.truncate(1 << 20)
+        command = command.replace("{image}", image)
+    return dtype, command
+
+
+def impl_binary(build_dir, spec, outdir="."):
     """The command line of a runner: NAME=PATH; vhost-user:NAME=TYPE:COMMAND (the
     black-box runner against a back-end COMMAND started with {socket} replaced,
-    or @SOCKET for one already listening); or NAME: the runner
-    virtq_add_device(NAME ...) built, conformance_<NAME as a C identifier> in the
-    build folder (core, planted:no_len_cap -> conformance_planted_no_len_cap)."""
+    or @SOCKET for one already listening); peer:NAME (a vhost-user back-end from
+    PEERS); or NAME: the runner virtq_add_device(NAME ...) built,
+    conformance_<NAME as a C identifier> in the build folder (core,
+    planted:no_len_cap -> conformance_planted_no_len_cap)."""
+    if spec.startswith("peer:"):
+        name = spec[len("peer:"):]
+        dtype, command = peer_command(name, outdir)
+        spec = f"vhost-user:{name}={dtype}:{command}"
     if spec.startswith("vhost-user:"):
         name, _, rest = spec[len("vhost-user:"):].partition("=")
         dtype, _, command = rest.partition(":")
@@ -911,7 +955,8 @@ def main(argv=None):
     p.add_argument("--impl", action="append", default=[],
                    help="an implementation built with virtq_add_device (core, planted:<bug>, "
                         "...), NAME=/path/to/runner, or a vhost-user back-end "
-                        "'vhost-user:NAME=blk:COMMAND --socket {socket}' (or ...:@/path/to/socket); "
+                        "'vhost-user:NAME=blk|net:COMMAND --socket {socket}' (or ...:@/path/to/socket), "
+                        "or a packaged back-end peer:qsd|dpdk; "
                         "repeatable, the first decides the exit status. Default: core")
     p.add_argument("--out", default="out/conformance", help="output folder (default out/conformance)")
     p.add_argument("--build-dir", default=os.path.dirname(os.path.abspath(__file__)),
@@ -939,7 +984,7 @@ def main(argv=None):
     else:
         specs = args.impl or ["core"]
     os.makedirs(args.out, exist_ok=True)
-    todo = [impl_binary(args.build_dir, s) for s in specs]
+    todo = [impl_binary(args.build_dir, s, args.out) for s in specs]
     for name, argv in todo:
         if not os.access(argv[0], os.X_OK):
             print(f"virtq-conformance: no runner for {name} at {argv[0]} (build the conformance targets)",

@@ -111,31 +111,34 @@ def evidence_of_verdict(row, status):
 
 # ---------------------------------------------------------------- running
 
-# Real vhost-user back-ends from Debian's packages, by name: --impl peer:NAME.
-# Each starts on a socket the harness chooses ({socket}); {image} is a fresh
-# 1 MiB disk in the output folder.  conformance/peers.tsv lists their findings.
-PEERS = {
-    # QEMU 7.2's libvhost-user: qemu-storage-daemon exporting vhost-user-blk.
-    # locking=off: every test starts its own daemon on the one image.
-    "qsd": ("blk", "qemu-system-common",
-            "qemu-storage-daemon --blockdev driver=file,node-name=f0,filename={image},locking=off "
-            "--export type=vhost-user-blk,id=e0,node-name=f0,addr.type=unix,addr.path={socket},writable=on"),
-    # DPDK 22.11's vhost library: testpmd forwarding every frame it takes from
-    # transmitq1 back on receiveq1; no hugepages, no PCI, no shared runtime
-    # files (--no-shconf: tests may overlap), 128 MiB of memory.
-    "dpdk": ("net", "dpdk-dev",
-             "dpdk-testpmd --no-huge -m 128 --no-pci --no-shconf --file-prefix=virtq-peer "
-             "--vdev 'net_vhost0,iface={socket},queues=1' -l 0-1 -- --total-num-mbufs=2048 "
-             "--forward-mode=io --auto-start --stats-period 3600"),
-}
+# Real vhost-user back-ends from Debian's packages, by name (--impl peer:NAME):
+# vhost_user/peers.tsv holds their type, package and command (ci/nightly.sh
+# --backend NAME reads it too).
+PEERS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "vhost_user", "peers.tsv")
+
+
+def load_peers(path=PEERS_FILE):
+    """NAME -> (device type, Debian package, command) from vhost_user/peers.tsv."""
+    peers = {}
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            if not line or line.startswith("#"):
+                continue
+            cols = line.split("\t")
+            if len(cols) != 4 or cols[1] not in ("blk", "net"):
+                raise SystemExit(f"{path}:{n}: expected NAME, blk|net, PACKAGE, COMMAND (tab-separated)")
+            peers[cols[0]] = (cols[1], cols[2], cols[3])
+    return peers
 
 
 def peer_command(name, outdir):
     """The back-end command of a named peer, its program checked for (a missing package
     is an error that says which, never a skipped column)."""
-    if name not in PEERS:
-        raise SystemExit(f"virtq-conformance: --impl peer:{name}: the peers are {', '.join(PEERS)}")
-    dtype, package, command = PEERS[name]
+    peers = load_peers()
+    if name not in peers:
+        raise SystemExit(f"virtq-conformance: --impl peer:{name}: the peers are {', '.join(peers)}")
+    dtype, package, command = peers[name]
     program = command.split()[0]
     if not shutil.which(program):
         raise SystemExit(f"virtq-conformance: --impl peer:{name}: {program} is missing "
@@ -153,7 +156,7 @@ def impl_binary(build_dir, spec, outdir="."):
     """The command line of a runner: NAME=PATH; vhost-user:NAME=TYPE:COMMAND (the
     black-box runner against a back-end COMMAND started with {socket} replaced,
     or @SOCKET for one already listening); peer:NAME (a vhost-user back-end from
-    PEERS); or NAME: the runner virtq_add_device(NAME ...) built,
+    vhost_user/peers.tsv); or NAME: the runner virtq_add_device(NAME ...) built,
     conformance_<NAME as a C identifier> in the build folder (core,
     planted:no_len_cap -> conformance_planted_no_len_cap)."""
     if spec.startswith("peer:"):

@@ -21,6 +21,7 @@ int fuzz_ops_run(const uint8_t *data, size_t size);
 int fuzz_notify_run(const uint8_t *data, size_t size);
 int fuzz_race_run(const uint8_t *data, size_t size);
 int fuzz_empty_run(const uint8_t *data, size_t size);
+int fuzz_vhost_user_run(const uint8_t *data, size_t size);
 
 extern const struct fuzz_target fuzz_targets[];
 extern const unsigned fuzz_ntargets;

@@ -113,7 +113,11 @@ def engines(args):
         if inst["ran"] is False:
             inst["log"] = os.path.join(afl_dir, f"log-{n}")
         result["afl"].append(inst)
-    if not names:
+    skipped = os.path.join(afl_dir, "skipped")  # the nightly left AFL++ out on purpose, saying why
+    if os.path.exists(skipped):
+        with open(skipped) as f:
+            result["afl_skipped"] = f.read().strip()
+    elif not names:
         result["afl"].append({"name": "s1", "ran": False, "error": "no AFL++ instance was started"})
     with open(args.out, "w") as f:
         json.dump(result, f, indent=2)
@@ -136,6 +140,8 @@ def line(args):
                          f"edges {a['edges']}, {a['crashes']} crash(es), {a['hangs']} hang(s)")
         else:
             parts.append(f"AFL++ {a['name']} DID NOT RUN: {a['error']}")
+    if s.get("afl_skipped"):
+        parts.append(f"AFL++ not run: {s['afl_skipped']}")
     print("; ".join(parts))
     return 0
 

@@ -252,7 +252,7 @@ def write_finding(args, fid, state, group, repro):
         "## Reproduce",
         "",
         "```sh",
-        f"{asan_rel} {rel(os.path.join(d, 'input'))}",
+        (f"{args.reproduce_env} " if args.reproduce_env else "") + f"{asan_rel} {rel(os.path.join(d, 'input'))}",
         f"build/dev/fuzz/virtq-fuzz decode {args.input} {rel(os.path.join(d, 'input'))}",
         "```",
         "",
@@ -292,6 +292,8 @@ def main():
     p.add_argument("--input", help="input format the target reads (rings for rings_vringh); "
                    "default: the target")
     p.add_argument("--root", required=True)
+    p.add_argument("--reproduce-env", default="",
+                   help="environment the reproducer needs, shown before its command (vhost_user: the back-end)")
     p.add_argument("--asan", required=True, help="standalone ASan/UBSan build of the target")
     p.add_argument("--libfuzzer", help="libFuzzer ASan/UBSan build of the target: minimises, and "
                    "reproduces what the standalone build does not (OOMs under the RSS limit)")

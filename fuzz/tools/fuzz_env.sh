@@ -8,9 +8,16 @@ FUZZ_TIMEOUT_S=25
 FUZZ_RSS_MB=2560
 
 # A fuzz binary is fuzz_<target> (the core) or fuzz_<target>_<device> (any
-# other device behind the device interface); the names here are what follows
-# fuzz_.  fuzz_input ROOT NAME: the target whose input format it takes.
-fuzz_input() { echo "${2%%_*}"; }
+# other device behind the device interface), or fuzz_vhost_user (a vhost-user
+# back-end in its own process, fed ops inputs; the nightly's vhost_user-<peer>
+# is the same against a peer); the names here are what follows fuzz_.
+# fuzz_input ROOT NAME: the target whose input format it takes.
+fuzz_input() {
+  case $2 in
+    vhost_user*) echo ops ;;
+    *) echo "${2%%_*}" ;;
+  esac
+}
 
 # fuzz_dict ROOT NAME: the dictionary of its input format.
 fuzz_dict() { echo "$1/corpus/$(fuzz_input "$1" "$2").dict"; }

@@ -260,8 +260,16 @@ static void backend_up(void)
 static void refused(const char *what)
 {
 	backend_died(what);
-	if (be.fe.closed)
-		be.up = false; /* libvhost-user's way of saying the device needs a reset */
+	if (be.fe.closed) {
+		/*
+		 * libvhost-user's way of saying the device needs a reset, or a
+		 * crash: the socket closes as the process dies, a moment before
+		 * it can be reaped, so give it that moment before calling it alive.
+		 */
+		for (int64_t until = now_ms() + 200; be.fe.pid && now_ms() < until; usleep(5000))
+			backend_died(what);
+		be.up = false;
+	}
 	else
 		FUZZ_ORACLE("vhu-stop", strstr(vhu_fe_error(&be.fe), "no answer within") == NULL,
 			    "%s: the back-end did not answer within %d ms: %s", what, STOP_MS,

@@ -54,6 +54,8 @@
 #define VHU_WANT (VG_FEATURE(VG_F_VERSION_1) | VG_FEATURE(VG_F_INDIRECT_DESC) | VG_FEATURE(VG_F_EVENT_IDX))
 #define QUIET_MS 3     /* no used entry for this long after the kick: the back-end is done */
 #define WINDOW_MS 50   /* the longest a window waits for the back-end to serve */
+#define REAP_MS 30     /* a back-end that closed the connection and is dying is reaped within this */
+#define LATE_MS 10     /* after the ring stops, the longest pause in completions waited out */
 #define STOP_MS 5000   /* the bound on every answer (a ring stop included): past it, a hang */
 #define RX_GPA 0x40000000u /* net: the empty receive ring's region */
 #define RX_SIZE 8u
@@ -266,7 +268,7 @@ static void refused(const char *what)
 		 * crash: the socket closes as the process dies, a moment before
 		 * it can be reaped, so give it that moment before calling it alive.
 		 */
-		for (int64_t until = now_ms() + 200; be.fe.pid && now_ms() < until; usleep(5000))
+		for (int64_t until = now_ms() + REAP_MS; be.fe.pid && now_ms() < until; usleep(1000))
 			backend_died(what);
 		be.up = false;
 	}
@@ -467,9 +469,10 @@ static bool start_rings(struct win *w)
 }
 
 /*
- * GET_VRING_BASE; then what it took and has not returned yet gets the rest of
- * the window to come back (qemu-storage-daemon completes requests in flight
- * after the ring stops), so each window judges the entries of its own chains.
+ * GET_VRING_BASE; then what it took and has not returned yet may still come
+ * back while completions keep coming (qemu-storage-daemon completes requests
+ * in flight after the ring stops), so each window judges the entries of its
+ * own chains.  A chain it dropped costs LATE_MS.
  */
 static void stop_rings(struct win *w, uint16_t used_start)
 {
@@ -479,7 +482,7 @@ static void stop_rings(struct win *w, uint16_t used_start)
 		refused("GET_VRING_BASE");
 		return;
 	}
-	wait_used(w, used_start, (uint16_t)(last - w->base), WINDOW_MS);
+	wait_used(w, used_start, (uint16_t)(last - w->base), LATE_MS);
 	w->base = last;
 	if (be.net && vhu_fe_ring_stop(&be.fe, 0, &last) != 0)
 		refused("GET_VRING_BASE of the receive ring");

@@ -40,7 +40,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "fuzz.h"
@@ -86,14 +85,6 @@ static struct {
 } allowed;
 
 static struct backend be;
-
-static int64_t now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
 
 static void backend_died(const char *when)
 {
@@ -233,7 +224,7 @@ static int reconnect(const char *path)
 static void backend_up(void)
 {
 	const char *path = be.command[0] == '@' ? be.command + 1 : be.fe.socket;
-	int64_t deadline = now_ms() + STOP_MS;
+	int64_t deadline = vhu_now_ms() + STOP_MS;
 	int rc;
 
 	if (be.up)
@@ -246,7 +237,7 @@ static void backend_up(void)
 		be.fe.timeout_ms = STOP_MS;
 		rc = vhu_fe_negotiate(&be.fe, VHU_WANT);
 	} else {
-		while ((rc = reconnect(path)) != 0 && now_ms() < deadline) {
+		while ((rc = reconnect(path)) != 0 && vhu_now_ms() < deadline) {
 			backend_died("reconnecting");
 			usleep(50 * 1000);
 		}
@@ -268,7 +259,7 @@ static void refused(const char *what)
 		 * crash: the socket closes as the process dies, a moment before
 		 * it can be reaped, so give it that moment before calling it alive.
 		 */
-		for (int64_t until = now_ms() + REAP_MS; be.fe.pid && now_ms() < until; usleep(1000))
+		for (int64_t until = vhu_now_ms() + REAP_MS; be.fe.pid && vhu_now_ms() < until; usleep(1000))
 			backend_died(what);
 		be.up = false;
 	}
@@ -433,14 +424,14 @@ static uint16_t avail_idx(const struct fz_image *im)
 static void wait_used(const struct win *w, uint16_t used_start, uint16_t want, int quiet)
 {
 	uint16_t seen = used_idx(w->im);
-	int64_t start = now_ms(), last = start;
+	int64_t start = vhu_now_ms(), last = start;
 
-	while ((uint16_t)(used_idx(w->im) - used_start) < want && now_ms() - start < WINDOW_MS &&
-	       now_ms() - last < quiet) {
+	while ((uint16_t)(used_idx(w->im) - used_start) < want && vhu_now_ms() - start < WINDOW_MS &&
+	       vhu_now_ms() - last < quiet) {
 		vhu_fe_wait_call(&be.fe, be.q, 1);
 		if (used_idx(w->im) != seen) {
 			seen = used_idx(w->im);
-			last = now_ms();
+			last = vhu_now_ms();
 		}
 	}
 }

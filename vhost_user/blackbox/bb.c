@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 const char *bb_backend;
@@ -217,21 +216,13 @@ uint64_t bb_calls(struct bb *b)
 	return b->calls;
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 /* Used entries are read from the ring, not inferred from calls: a call may be suppressed. */
 uint16_t bb_wait_ring(struct bb *b, struct vg_drv *d, unsigned idx, uint16_t n)
 {
-	int64_t deadline = now_ms() + BB_WAIT_MS;
+	int64_t deadline = vhu_now_ms() + BB_WAIT_MS;
 	uint16_t got;
 
-	while ((got = vg_drv_used_pending(d)) < n && now_ms() < deadline) {
+	while ((got = vg_drv_used_pending(d)) < n && vhu_now_ms() < deadline) {
 		uint64_t c;
 
 		bb_check_alive(b, vqc_primary());

@@ -15,7 +15,6 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #define VIRTIO_F_VERSION_1 32
@@ -29,14 +28,6 @@ static int fail(struct vhu_fe *fe, const char *fmt, ...)
 	vsnprintf(fe->err, sizeof(fe->err), fmt, ap);
 	va_end(ap);
 	return -1;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
 void vhu_fe_init(struct vhu_fe *fe)
@@ -179,13 +170,13 @@ int vhu_fe_spawn(struct vhu_fe *fe, const char *command)
 		_exit(127);
 	}
 	close(out);
-	deadline = now_ms() + fe->timeout_ms;
+	deadline = vhu_now_ms() + fe->timeout_ms;
 	for (;;) {
 		if (access(fe->socket, F_OK) == 0 && try_connect(fe, fe->socket) == 0)
 			return 0;
 		if (!vhu_fe_alive(fe, why, sizeof(why)))
 			return fail(fe, "`%s`: %s", cmd, why);
-		if (now_ms() > deadline)
+		if (vhu_now_ms() > deadline)
 			return fail(fe, "`%s`: no connection on %s within %d ms", cmd, fe->socket, fe->timeout_ms);
 		usleep(5000);
 	}
@@ -245,7 +236,7 @@ static int recv_all(struct vhu_fe *fe, void *buf, size_t n, int64_t deadline, co
 
 	while (got < n) {
 		struct pollfd p = {fe->sock, POLLIN, 0};
-		int64_t left = deadline - now_ms();
+		int64_t left = deadline - vhu_now_ms();
 		ssize_t r;
 
 		if (left <= 0)
@@ -269,7 +260,7 @@ static int recv_all(struct vhu_fe *fe, void *buf, size_t n, int64_t deadline, co
 static int recv_reply(struct vhu_fe *fe, uint32_t req, void *payload, uint32_t cap, uint32_t *got)
 {
 	const char *what = vhu_request_name(req);
-	int64_t deadline = now_ms() + fe->timeout_ms;
+	int64_t deadline = vhu_now_ms() + fe->timeout_ms;
 	struct vhu_header h;
 	unsigned char sink[sizeof(union vhu_payload)];
 
@@ -546,10 +537,10 @@ void vhu_fe_disconnect(struct vhu_fe *fe)
 /* Wait up to the bound for the back-end to end; false if it is still running. */
 static bool reaped(struct vhu_fe *fe)
 {
-	int64_t deadline = now_ms() + fe->timeout_ms;
+	int64_t deadline = vhu_now_ms() + fe->timeout_ms;
 
 	while (vhu_fe_alive(fe, NULL, 0)) {
-		if (now_ms() > deadline)
+		if (vhu_now_ms() > deadline)
 			return false;
 		usleep(2000);
 	}

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "vguest/mem.h"
 #include "vhost_user/proto.h"
@@ -146,6 +147,15 @@ void vhu_fe_disconnect(struct vhu_fe *fe);
  * environment has VIRTQ_VHU_KEEP_LOGS).
  */
 void vhu_fe_close(struct vhu_fe *fe);
+
+/** Milliseconds on the monotonic clock: what every bound on a back-end is measured in. */
+static inline int64_t vhu_now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
 
 /** The last error. */
 static inline const char *vhu_fe_error(const struct vhu_fe *fe) { return fe->err; }

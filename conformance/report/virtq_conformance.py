@@ -111,6 +111,15 @@ def evidence_of_verdict(row, status):
 
 # ---------------------------------------------------------------- running
 
+def tsv_rows(path):
+    """(line number, columns) of each row of a tab-separated file; blank and # lines skipped."""
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            if line and not line.startswith("#"):
+                yield n, line.split("\t")
+
+
 # Real vhost-user back-ends from Debian's packages, by name (--impl peer:NAME):
 # vhost_user/peers.tsv holds their type, package and command (ci/nightly.sh
 # --backend NAME reads it too).
@@ -120,15 +129,10 @@ PEERS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."
 def load_peers(path=PEERS_FILE):
     """NAME -> (device type, Debian package, command) from vhost_user/peers.tsv."""
     peers = {}
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            line = line.rstrip("\n")
-            if not line or line.startswith("#"):
-                continue
-            cols = line.split("\t")
-            if len(cols) != 4 or cols[1] not in ("blk", "net"):
-                raise SystemExit(f"{path}:{n}: expected NAME, blk|net, PACKAGE, COMMAND (tab-separated)")
-            peers[cols[0]] = (cols[1], cols[2], cols[3])
+    for n, cols in tsv_rows(path):
+        if len(cols) != 4 or cols[1] not in ("blk", "net"):
+            raise SystemExit(f"{path}:{n}: expected NAME, blk|net, PACKAGE, COMMAND (tab-separated)")
+        peers[cols[0]] = (cols[1], cols[2], cols[3])
     return peers
 
 
@@ -883,15 +887,10 @@ def selftest_checks(args, impls, expectations):
 def load_findings(path):
     """Expected findings of peers: NAME, CLAUSE, STATUS (fail | warn), EVIDENCE per row."""
     exp = OrderedDict()
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            line = line.rstrip("\n")
-            if not line or line.startswith("#"):
-                continue
-            cols = line.split("\t")
-            if len(cols) != 4 or cols[2] not in ("fail", "warn") or not cols[3].strip():
-                raise SystemExit(f"{path}:{n}: expected NAME, CLAUSE, fail|warn, evidence (tab-separated)")
-            exp.setdefault(cols[0], {})[cols[1]] = cols[2]
+    for n, cols in tsv_rows(path):
+        if len(cols) != 4 or cols[2] not in ("fail", "warn") or not cols[3].strip():
+            raise SystemExit(f"{path}:{n}: expected NAME, CLAUSE, fail|warn, evidence (tab-separated)")
+        exp.setdefault(cols[0], {})[cols[1]] = cols[2]
     return exp
 
 

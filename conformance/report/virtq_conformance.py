@@ -130,8 +130,8 @@ def load_peers(path=PEERS_FILE):
     """NAME -> (device type, Debian package, command) from vhost_user/peers.tsv."""
     peers = {}
     for n, cols in tsv_rows(path):
-        if len(cols) != 4 or cols[1] not in ("blk", "net"):
-            raise SystemExit(f"{path}:{n}: expected NAME, blk|net, PACKAGE, COMMAND (tab-separated)")
+        if len(cols) != 4 or cols[1] not in ("blk", "net", "fs"):
+            raise SystemExit(f"{path}:{n}: expected NAME, blk|net|fs, PACKAGE, COMMAND (tab-separated)")
         peers[cols[0]] = (cols[1], cols[2], cols[3])
     return peers
 
@@ -147,12 +147,17 @@ def peer_command(name, outdir):
     if not shutil.which(program):
         raise SystemExit(f"virtq-conformance: --impl peer:{name}: {program} is missing "
                          f"(Debian package {package}; ci/deps.sh installs it)")
-    if "{image}" in command:
+    os.makedirs(outdir, exist_ok=True)
+    if "{image}" in command:  # a fresh 1 MiB disk
         image = os.path.abspath(os.path.join(outdir, f"{safe(name)}.img"))
-        os.makedirs(outdir, exist_ok=True)
         with open(image, "wb") as f:
             f.truncate(1 << 20)
         command = command.replace("{image}", image)
+    if "{dir}" in command:  # a fresh empty folder
+        folder = os.path.abspath(os.path.join(outdir, f"{safe(name)}.dir"))
+        shutil.rmtree(folder, ignore_errors=True)
+        os.makedirs(folder)
+        command = command.replace("{dir}", folder)
     return dtype, command
 
 

@@ -6,10 +6,12 @@
  *   VIRTQ_FUZZ_BACKEND='COMMAND ... {socket} ...'   started once per process
  *   VIRTQ_FUZZ_BACKEND=@/path/to/socket             one already listening
  *   VIRTQ_FUZZ_BACKEND=peer:NAME                    a packaged one of
- *       vhost_user/peers.tsv (qsd, dpdk), with its type; {image}: a fresh 1 MiB disk
- *   VIRTQ_FUZZ_BACKEND_TYPE=blk|net                 blk (default): the fuzzed
- *       ring is 0; net: it is transmitq1 (1), and receiveq1 is set up empty
- *       beside it (DPDK serves only once both are)
+ *       vhost_user/peers.tsv (qsd, dpdk, virtiofsd), with its type; {image}: a
+ *       fresh 1 MiB disk, {dir}: a fresh empty folder
+ *   VIRTQ_FUZZ_BACKEND_TYPE=blk|net|fs              blk (default): the fuzzed
+ *       ring is 0; net and fs: it is ring 1 (transmitq1, requestq1), and ring
+ *       0 (receiveq1, hiprio) is set up empty beside it (DPDK serves only
+ *       once both are)
  *
  * The back-end lives across inputs; only a crash (an oracle failure, so the
  * fuzzer's process ends too) or a dropped connection costs a new start.  The
@@ -56,15 +58,15 @@
 #define REAP_MS 30     /* a back-end that closed the connection and is dying is reaped within this */
 #define LATE_MS 10     /* after the ring stops, the longest pause in completions waited out */
 #define STOP_MS 5000   /* the bound on every answer (a ring stop included): past it, a hang */
-#define RX_GPA 0x40000000u /* net: the empty receive ring's region */
-#define RX_SIZE 8u
+#define SIDE_GPA 0x40000000u /* the region of the empty ring 0 beside the fuzzed one */
+#define SIDE_SIZE 8u
 #define SEG_CAP 1024u  /* segments kept per walk */
 #define VISIT_CAP 4096u
 
 struct backend {
 	const char *command; /* VIRTQ_FUZZ_BACKEND */
 	unsigned q;          /* the fuzzed ring */
-	bool net;
+	bool side;           /* ring 0 set up empty beside it (net: receiveq1; fs: hiprio) */
 	struct vhu_fe fe;
 	bool up;             /* connected and negotiated */
 	unsigned conn;       /* connections made: a new one has no memory table */
@@ -127,7 +129,8 @@ static void print_backend_log(int sig)
 	raise(sig);
 }
 
-static char image[300]; /* peer:NAME's disk image, if its command wants one */
+/* peer:NAME's scratch: its disk image ({image}) and shared folder ({dir}), if its command wants them. */
+static char image[300], folder[300];
 
 /* A clean exit (an engine's last input) stops the back-end and removes its folder. */
 static void backend_close(void)
@@ -135,23 +138,42 @@ static void backend_close(void)
 	vhu_fe_close(&be.fe);
 	if (image[0])
 		unlink(image);
+	if (folder[0])
+		rmdir(folder);
 }
 
-/* @command with {image} replaced by a fresh 1 MiB file in be.dir. */
-static const char *with_image(const char *command)
+/* @command with @key replaced by @value (at most once; the peers' commands use each once). */
+static const char *replace(const char *command, const char *key, const char *value)
 {
-	static char out[2048];
-	const char *at = strstr(command, "{image}");
-	int fd;
+	static char out[2][2048];
+	static unsigned k;
+	const char *at = strstr(command, key);
 
 	if (!at)
 		return command;
-	snprintf(image, sizeof(image), "%s/virtq-vhu-image-XXXXXX", be.dir);
-	fd = mkstemp(image);
-	FUZZ_ASSERT(fd >= 0 && ftruncate(fd, 1 << 20) == 0, "disk image %s", image);
-	close(fd);
-	snprintf(out, sizeof(out), "%.*s%s%s", (int)(at - command), command, image, at + strlen("{image}"));
-	return out;
+	k ^= 1;
+	snprintf(out[k], sizeof(out[k]), "%.*s%s%s", (int)(at - command), command, value, at + strlen(key));
+	return out[k];
+}
+
+/* {image}: a fresh 1 MiB file; {dir}: a fresh empty folder; both in be.dir. */
+static const char *with_scratch(const char *command)
+{
+	int fd;
+
+	if (strstr(command, "{image}")) {
+		snprintf(image, sizeof(image), "%s/virtq-vhu-image-XXXXXX", be.dir);
+		fd = mkstemp(image);
+		FUZZ_ASSERT(fd >= 0 && ftruncate(fd, 1 << 20) == 0, "disk image %s", image);
+		close(fd);
+		command = replace(command, "{image}", image);
+	}
+	if (strstr(command, "{dir}")) {
+		snprintf(folder, sizeof(folder), "%s/virtq-vhu-dir-XXXXXX", be.dir);
+		FUZZ_ASSERT(mkdtemp(folder) != NULL, "folder %s", folder);
+		command = replace(command, "{dir}", folder);
+	}
+	return command;
 }
 
 /*
@@ -178,7 +200,7 @@ static const char *peer_command(const char *name, const char **type)
 		snprintf(t, sizeof(t), "%s", cols[1]);
 		if (!*type)
 			*type = t;
-		return with_image(cols[3]);
+		return with_scratch(cols[3]);
 	}
 	fclose(f);
 	FUZZ_ASSERT(false, "peer:%s: no such peer in %s", name, path);
@@ -196,10 +218,10 @@ static void backend_configure(void)
 		    "VIRTQ_FUZZ_BACKEND is not set: the back-end command with {socket}, @SOCKET or peer:NAME");
 	if (!strncmp(be.command, "peer:", 5))
 		be.command = peer_command(be.command + 5, &type);
-	FUZZ_ASSERT(!type || !strcmp(type, "blk") || !strcmp(type, "net"),
-		    "VIRTQ_FUZZ_BACKEND_TYPE=%s: the types are blk and net", type);
-	be.net = type && !strcmp(type, "net");
-	be.q = be.net ? 1 : 0;
+	FUZZ_ASSERT(!type || !strcmp(type, "blk") || !strcmp(type, "net") || !strcmp(type, "fs"),
+		    "VIRTQ_FUZZ_BACKEND_TYPE=%s: the types are blk, net and fs", type);
+	be.side = type && (!strcmp(type, "net") || !strcmp(type, "fs"));
+	be.q = be.side ? 1 : 0;
 	vhu_fe_init(&be.fe);
 	keep_logs = getenv("VIRTQ_VHU_KEEP_LOGS") != NULL;
 	sigaction(SIGABRT, &(struct sigaction){.sa_handler = print_backend_log}, &engine_abrt);
@@ -349,8 +371,8 @@ static uint64_t allowed_end(const struct fz_image *im, uint64_t gpa)
 
 	if (in_range(gpa, im->used, ub))
 		return im->used + ub;
-	if (be.net && in_range(gpa, RX_GPA + 0x200, vg_used_bytes(RX_SIZE)))
-		return RX_GPA + 0x200 + vg_used_bytes(RX_SIZE);
+	if (be.side && in_range(gpa, SIDE_GPA + 0x200, vg_used_bytes(SIDE_SIZE)))
+		return SIDE_GPA + 0x200 + vg_used_bytes(SIDE_SIZE);
 	for (size_t i = 0; i < allowed.n; i++)
 		if (in_range(gpa, allowed.seg[i].gpa, allowed.seg[i].len))
 			return allowed.seg[i].gpa + allowed.seg[i].len;
@@ -439,7 +461,7 @@ static void wait_used(const struct win *w, uint16_t used_start, uint16_t want, i
 static bool start_rings(struct win *w)
 {
 	struct vhu_fe_ring_cfg rc = {w->im->size, w->im->desc, w->im->avail, w->im->used, w->base};
-	struct vhu_fe_ring_cfg rx = {RX_SIZE, RX_GPA, RX_GPA + 0x100, RX_GPA + 0x200, 0};
+	struct vhu_fe_ring_cfg side = {SIDE_SIZE, SIDE_GPA, SIDE_GPA + 0x100, SIDE_GPA + 0x200, 0};
 
 	if (w->mem_conn != be.conn) {
 		if (vhu_fe_set_mem(&be.fe, w->im->mem) != 0) {
@@ -448,8 +470,8 @@ static bool start_rings(struct win *w)
 		}
 		w->mem_conn = be.conn;
 	}
-	if (be.net && vhu_fe_ring_start(&be.fe, 0, w->im->mem, &rx) != 0) {
-		refused("receive ring set-up");
+	if (be.side && vhu_fe_ring_start(&be.fe, 0, w->im->mem, &side) != 0) {
+		refused("ring 0 set-up");
 		return false;
 	}
 	if (vhu_fe_ring_start(&be.fe, be.q, w->im->mem, &rc) != 0) {
@@ -475,8 +497,8 @@ static void stop_rings(struct win *w, uint16_t used_start)
 	}
 	wait_used(w, used_start, (uint16_t)(last - w->base), LATE_MS);
 	w->base = last;
-	if (be.net && vhu_fe_ring_stop(&be.fe, 0, &last) != 0)
-		refused("GET_VRING_BASE of the receive ring");
+	if (be.side && vhu_fe_ring_stop(&be.fe, 0, &last) != 0)
+		refused("GET_VRING_BASE of ring 0");
 }
 
 static void window(struct win *w, bool remap, unsigned region)
@@ -517,7 +539,7 @@ static bool begin(struct fuzz_run *r, const uint8_t *data, size_t size)
 		image_fini(&r->im);
 		return false;
 	}
-	if (be.net && vg_mem_add(r->im.mem, RX_GPA, 0x1000) < 0) { /* an empty receive ring: zeroed */
+	if (be.side && vg_mem_add(r->im.mem, SIDE_GPA, 0x1000) < 0) { /* ring 0, empty: zeroed */
 		image_fini(&r->im);
 		return false;
 	}

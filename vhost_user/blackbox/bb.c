@@ -12,7 +12,7 @@ const char *bb_backend;
 const struct bb_type *bb_type = &bb_type_blk;
 const char *bb_tmp;
 
-static const struct bb_type *const bb_types[] = {&bb_type_blk, &bb_type_net};
+static const struct bb_type *const bb_types[] = {&bb_type_blk, &bb_type_net, &bb_type_fs};
 
 const struct bb_type *bb_type_find(const char *name)
 {
@@ -22,7 +22,7 @@ const struct bb_type *bb_type_find(const char *name)
 	return NULL;
 }
 
-const char *bb_type_names(void) { return "blk|net"; }
+const char *bb_type_names(void) { return "blk|net|fs"; }
 
 /* Findings carry the ring's indices as the driver sees them. */
 static size_t ctx_of(void *opaque, char *buf, size_t n)

@@ -38,7 +38,7 @@ struct bb;
  */
 struct bb_type {
 	const char *name;
-	unsigned q; /* the ring the suite drives (blk: requestq, 0; net: transmitq1, 1) */
+	unsigned q; /* the ring the suite drives (blk: requestq, 0; net: transmitq1, 1; fs: requestq1, 1) */
 	/* Make the drivers of the type's other rings, before buffers are laid out (NULL: none). */
 	void (*create)(struct bb *b);
 	/* Start those rings once the one under test is (NULL: none). */
@@ -48,7 +48,7 @@ struct bb_type {
 	/* Judge and tear down the other rings (NULL: none). */
 	void (*close)(struct bb *b);
 };
-extern const struct bb_type bb_type_blk, bb_type_net;
+extern const struct bb_type bb_type_blk, bb_type_net, bb_type_fs;
 /** The type called @p name, or NULL. */
 const struct bb_type *bb_type_find(const char *name);
 /** The type names, for a usage line ("blk|net"). */
@@ -63,6 +63,7 @@ struct bb {
 	struct vg_mem mem;
 	struct vg_drv *drv; /* the ring under test, bb_type->q */
 	struct vg_drv *rx;  /* net: the receive ring the back-end forwards packets into */
+	struct vg_drv *idle; /* fs: hiprio, set up and left empty */
 	struct vhu_fe fe;
 	uint64_t calls;     /* used-buffer notifications counted on the ring under test's call eventfd */
 };

@@ -2,7 +2,7 @@
 /*
  * conformance_vhost_user: the black-box suite as a conformance runner for a
  * vhost-user back-end in another process.
- *     conformance_vhost_user --backend 'COMMAND --socket {socket}' [--type blk|net] [--name NAME]
+ *     conformance_vhost_user --backend 'COMMAND --socket {socket}' [--type blk|net|fs] [--name NAME]
  *     conformance_vhost_user --backend @/path/to/socket ...   (one already listening)
  * Each test starts the back-end afresh ({socket} is a private path), so a
  * crash ends one test, not the run.  `virtq-conformance --impl
@@ -26,7 +26,7 @@ static struct vqc_target target = {
 	.name = "vhost-user", .description = description,
 	.features = F_VERSION_1 | F_INDIRECT | F_EVENT_IDX, /* asked for; a back-end without them: n/a */
 	.suites = bb_suites, .option = option, .ready = ready,
-	.usage = " --backend COMMAND|@SOCKET [--type blk|net] [--name NAME]",
+	.usage = " --backend COMMAND|@SOCKET [--type blk|net|fs] [--name NAME]",
 };
 
 static const char *type_name = "blk";

@@ -16,11 +16,12 @@
 #                  vhost_user, a vhost-user back-end in its own process (default
 #                  rings,ops,notify,race,rings_vringh,vhost_user; env VIRTQ_NIGHTLY_TARGETS)
 #   --backend B    vhost_user's back-end: core (the core's virtq-vhost-user-blk,
-#                  ASan build), a peer of vhost_user/peers.tsv (qsd, dpdk), or a
+#                  ASan build), a peer of vhost_user/peers.tsv (qsd, dpdk, virtiofsd), or a
 #                  command with {socket} (its type: env VIRTQ_NIGHTLY_BACKEND_TYPE,
 #                  blk or net; default blk).  Default core, and then the peers
 #                  get a short run too (a quarter of --seconds, libFuzzer only):
-#                  targets vhost_user-qsd, vhost_user-dpdk (env VIRTQ_NIGHTLY_BACKEND)
+#                  targets vhost_user-<peer>, whose findings are reported but
+#                  leave the verdict alone (env VIRTQ_NIGHTLY_BACKEND)
 #   --write-back   copy the new seeds of the merged corpus into corpus/<input>/ (rings for rings_vringh),
 #                  named by content hash (env VIRTQ_NIGHTLY_WRITE_BACK=1)
 #
@@ -34,7 +35,7 @@ cd "$root"
 
 ALL_TARGETS=(rings ops notify race rings_vringh ops_vringh notify_vringh vhost_user)
 DEFAULT_TARGETS=(rings ops notify race rings_vringh vhost_user)
-PEERS=(qsd dpdk)    # vhost_user/peers.tsv: fuzzed briefly when --backend is left at core
+PEERS=(qsd dpdk virtiofsd)   # vhost_user/peers.tsv: fuzzed briefly when --backend is left at core
 seconds=${VIRTQ_NIGHTLY_SECONDS:-60}
 jobs=${VIRTQ_NIGHTLY_JOBS:-$(nproc)}
 targets_csv=${VIRTQ_NIGHTLY_TARGETS:-$(IFS=,; echo "${DEFAULT_TARGETS[*]}")}

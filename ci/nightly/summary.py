@@ -107,7 +107,7 @@ def write(args):
     summary = {"generated": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
                "commit": git_commit(root), "seconds_per_target": args.seconds, "jobs": args.jobs,
                "write_back": bool(int(args.write_back)), "targets": {}, "engines": [],
-               "findings": [], "unreproduced": []}
+               "findings": [], "peer_findings": [], "unreproduced": []}
     problems = []
     cov = load(os.path.join(out, "coverage", "summary.json"))
     if cov is None and any("_" not in t for t in args.targets):  # coverage is of the core's targets
@@ -122,7 +122,9 @@ def write(args):
         rows, failures = engine_rows(t, stats)
         summary["engines"] += rows
         problems += failures
-        summary["findings"] += triage["findings"]
+        # The peers' short runs (vhost_user-<peer>) find bugs in code that is not
+        # ours: reported, never the verdict (vhost_user/findings/ has the known ones).
+        summary["peer_findings" if t.startswith("vhost_user-") else "findings"] += triage["findings"]
         summary["unreproduced"] += [dict(u, target=t) for u in triage["unreproduced"]]
         summary["targets"][t] = {"corpus": corpus, "candidates": triage["candidates"],
                                  "coverage": cov["targets"].get(t) if cov else None,
@@ -203,6 +205,13 @@ def markdown(s):
         L.append("No crash, hang, OOM or oracle failure reproduced.")
     for u in s["unreproduced"]:
         L.append(f"- not reproduced ({u['target']}, {u['found_by']}): `{u['input']}`")
+    if s.get("peer_findings"):
+        L += ["", "### In the packaged peers (not ours, not in the verdict)", "",
+              "Known ones are written up in `vhost_user/findings/`.", "",
+              "| target | kind | inputs | report |", "|---|---|---:|---|"]
+        for f in s["peer_findings"]:
+            L.append(f"| {f['target']} | {f['kind']} | {f['inputs']} | "
+                     f"[report]({os.path.relpath(f['report'], 'out')}) |")
     L += ["", "## Conformance", ""]
     c = s.get("conformance")
     if c:

@@ -230,6 +230,14 @@ static int serve_some(struct dev *d, struct ring *r, unsigned budget)
 }
 
 /*
+ * Chains served before the socket is looked at again.  One chain may cost up
+ * to the queue size in descriptors (a loop, bounded by the walk), so a budget
+ * that grew with the queue would let a guest hold the front-end off for Q^2
+ * descriptor reads: GET_VRING_BASE must answer within a bound.
+ */
+#define SERVE_BUDGET 64u
+
+/*
  * A kick: serve with kicks off, then turn them on and re-check (a chain added
  * meanwhile is not stranded).  @return whether chains may be left (the budget
  * ran out): the loop comes back without waiting for a kick.
@@ -237,7 +245,7 @@ static int serve_some(struct dev *d, struct ring *r, unsigned budget)
 static bool ring_kicked(struct dev *d, unsigned i)
 {
 	struct ring *r = &d->ring[i];
-	unsigned budget = 4 * r->num;
+	unsigned budget = SERVE_BUDGET;
 	int n;
 
 	virtq_disable_kicks(&r->q);

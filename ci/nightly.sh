@@ -149,8 +149,11 @@ fuzz_target() { # target: libFuzzer and AFL++ at once, for $seconds (a peer's vh
   local t=$1 w=$out/fuzz/$1 dict seeds secs=$seconds afl_n=$afl_instances bin
   bin=$(fuzz_bin "$t")
   if [[ $t == vhost_user-* ]]; then secs=$((seconds / 4 > 10 ? seconds / 4 : 10)) afl_n=0; fi
-  local fast_cal=""   # a back-end in another process: timing varies, so calibrate each seed once
-  if [[ $t == vhost_user* ]]; then fast_cal=1; fi
+  # A back-end in another process: its timing varies, so AFL++ calibrates each
+  # seed once; and it inherits AFL++'s address-space limit, which an ASan
+  # back-end's shadow memory cannot live under, so there is none.
+  local fast_cal="" afl_mem=$FUZZ_RSS_MB
+  if [[ $t == vhost_user* ]]; then fast_cal=1 afl_mem=none; fi
   dict=$(fuzz_dict "$root" "$t")
   mapfile -t seeds < <(fuzz_seed_dirs "$root" "$t")
   mkdir -p "$w/libfuzzer/corpus" "$w/libfuzzer/artifacts" "$w/libfuzzer/tmp" "$w/afl/in"
@@ -171,7 +174,7 @@ fuzz_target() { # target: libFuzzer and AFL++ at once, for $seconds (a peer's vh
     if ((i == 1)); then extra=(-c "$root/build/afl-cmplog/fuzz/$bin"); else extra=(-p explore); fi
     (rc=0
      env "${afl_env[@]}" ${fast_cal:+AFL_FAST_CAL=1} timeout -k 30 $((secs + 300)) afl-fuzz -S "s$i" -i "$w/afl/in" \
-       -o "$w/afl/out" -x "$dict" "${extra[@]}" -t $((FUZZ_TIMEOUT_S * 1000)) -m $FUZZ_RSS_MB \
+       -o "$w/afl/out" -x "$dict" "${extra[@]}" -t $((FUZZ_TIMEOUT_S * 1000)) -m $afl_mem \
        -V "$secs" -- "$root/build/afl/fuzz/$bin" >"$w/afl/log-s$i" 2>&1 || rc=$?
      echo $rc >"$w/afl/exit-s$i") &
     pids+=($!)

@@ -176,6 +176,18 @@ void bb_ring_stop(struct bb *b, unsigned idx)
 			 "stopping ring %u: %s", idx, vhu_fe_error(&b->fe));
 }
 
+void bb_ring_retire(struct bb *b, unsigned idx, struct vg_drv **d, const char *name)
+{
+	struct vg_used u;
+
+	while (vg_drv_reap(*d, &u) == 1)
+		bb_judge_used(&u, name);
+	if (!b->fe.closed)
+		bb_ring_stop(b, idx);
+	vg_drv_destroy(*d);
+	*d = NULL;
+}
+
 void bb_close(struct bb *b)
 {
 	bb_check_memory(b);

@@ -115,6 +115,12 @@ void bb_ring_start(struct bb *b, unsigned idx, const struct vg_drv *d, uint16_t 
  * it holds (no hang); ending the connection is an answer too.
  */
 void bb_ring_stop(struct bb *b, unsigned idx);
+/**
+ * Retire a ring of the type's own (not the one under test): every used entry
+ * left on it judged (@p name prefixes the findings), the ring stopped like the
+ * one under test unless the connection has ended, its driver destroyed.
+ */
+void bb_ring_retire(struct bb *b, unsigned idx, struct vg_drv **d, const char *name);
 /** Wait until ring @p idx (driver @p d) has @p n used entries pending or the bound passes; @return pending. */
 uint16_t bb_wait_ring(struct bb *b, struct vg_drv *d, unsigned idx, uint16_t n);
 /** Every byte the back-end changed lies in the used ring or a writable buffer (shadow compare). */

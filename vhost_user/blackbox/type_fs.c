@@ -46,13 +46,7 @@ static void fs_create(struct bb *b)
 
 static void fs_start(struct bb *b) { bb_ring_start(b, FS_HIPRIO, b->idle, 0); }
 
-static void fs_close(struct bb *b)
-{
-	if (!b->fe.closed)
-		bb_ring_stop(b, FS_HIPRIO);
-	vg_drv_destroy(b->idle);
-	b->idle = NULL;
-}
+static void fs_close(struct bb *b) { bb_ring_retire(b, FS_HIPRIO, &b->idle, "hiprio: "); }
 
 const struct bb_type bb_type_fs = {
 	.name = "fs", .q = FS_REQUEST, .create = fs_create, .start = fs_start, .post = fs_post, .close = fs_close,

@@ -88,18 +88,7 @@ int64_t net_receive(struct bb *b, uint8_t frame[NET_FRAME])
 	return u.len;
 }
 
-/* What is left on the receive ring is judged too; then the ring stops like the one under test. */
-static void net_close(struct bb *b)
-{
-	struct vg_used u;
-
-	while (vg_drv_reap(b->rx, &u) == 1)
-		bb_judge_used(&u, "receiveq1: ");
-	if (!b->fe.closed)
-		bb_ring_stop(b, NET_RXQ);
-	vg_drv_destroy(b->rx);
-	b->rx = NULL;
-}
+static void net_close(struct bb *b) { bb_ring_retire(b, NET_RXQ, &b->rx, "receiveq1: "); }
 
 const struct bb_type bb_type_net = {
 	.name = "net", .q = NET_TXQ, .create = net_create, .start = net_start, .post = net_post, .close = net_close,

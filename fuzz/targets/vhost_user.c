@@ -101,6 +101,8 @@ static void backend_died(const char *when)
  * report beside ours (async-signal-safe: the last 4 KiB of its log), then
  * the engine's own handler (libFuzzer saves the input there) takes over.
  */
+/* peer:NAME's scratch: its disk image ({image}) and shared folder ({dir}), if its command wants them. */
+static char image[300], folder[300];
 static struct sigaction engine_abrt;
 static bool keep_logs; /* VIRTQ_VHU_KEEP_LOGS: leave the back-end's folder behind */
 
@@ -120,17 +122,19 @@ static void print_backend_log(int sig)
 			(void)write(2, "\n----\n", 6);
 		close(fd);
 	}
-	if (!keep_logs) { /* printed: the folder goes, as vhu_fe_close() would remove it */
+	if (!keep_logs) { /* printed: the folders go, as backend_close() would remove them */
 		unlink(be.fe.socket);
 		unlink(be.fe.log);
 		rmdir(be.fe.dir);
+		if (image[0])
+			unlink(image);
+		if (folder[0])
+			rmdir(folder); /* only if the back-end left it empty */
 	}
 	sigaction(sig, &engine_abrt, NULL);
 	raise(sig);
 }
 
-/* peer:NAME's scratch: its disk image ({image}) and shared folder ({dir}), if its command wants them. */
-static char image[300], folder[300];
 
 /* A clean exit (an engine's last input) stops the back-end and removes its folder. */
 static void backend_close(void)

@@ -22,7 +22,16 @@ const struct bb_type *bb_type_find(const char *name)
 	return NULL;
 }
 
-const char *bb_type_names(void) { return "blk|net|fs"; }
+const char *bb_type_names(void)
+{
+	static char names[64];
+
+	if (!names[0])
+		for (size_t i = 0; i < sizeof(bb_types) / sizeof(bb_types[0]); i++)
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s", i ? "|" : "",
+				 bb_types[i]->name);
+	return names;
+}
 
 /* Findings carry the ring's indices as the driver sees them. */
 static size_t ctx_of(void *opaque, char *buf, size_t n)

@@ -61,6 +61,7 @@ struct dev_rec {
 	struct vg_mchain mc;     /* the model's view of it */
 	uint16_t head;
 	bool returned;           /* the device accepted its return */
+	uint32_t era;            /* fuzz_dev.eras when it was taken */
 	uint32_t wrote;          /* reply bytes written through the device's cursor */
 	uint64_t cap;            /* writable bytes the device's walk handed out */
 };
@@ -72,6 +73,7 @@ struct fuzz_dev {
 	enum dev_mode mode;
 	bool up, exact;
 	bool in_step;        /* device and model agree on the queue's position */
+	uint32_t eras;       /* resets and restores so far: chains of an older era may be refused */
 	bool probed;
 	struct vdut_limits lim;
 	struct vg_model_cfg cfg;
@@ -100,6 +102,9 @@ struct fuzz_dev {
 		struct vg_store held, allowed;
 	} keep;
 };
+
+/* The ring features the device under test offers (image_init's mask). */
+uint64_t dev_offered(void);
 
 /* Set up the device (and the model); false if there is nothing to run (setup refused as judged). */
 bool dev_init(struct fuzz_dev *d, struct fz_image *im, enum dev_mode mode);

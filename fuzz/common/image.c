@@ -87,7 +87,7 @@ static uint32_t variant_of(const struct script_vals *h)
 	return v | ((uint32_t)(h->v[H_IMAX] & 0xFF) << 8);
 }
 
-bool image_init(struct fz_image *im, const struct script_vals *h)
+bool image_init(struct fz_image *im, const struct script_vals *h, uint64_t offered)
 {
 	uint8_t layout = (uint8_t)h->v[H_LAYOUT];
 	bool rings_in_data = layout & 0x20;
@@ -97,7 +97,8 @@ bool image_init(struct fz_image *im, const struct script_vals *h)
 	im->mem = process_mem();
 	im->size = 1u << (h->v[H_SIZE] % 16);
 	im->features = (h->v[H_FEAT] & 1 ? VG_FEATURE(VG_F_INDIRECT_DESC) : 0) |
-		       (h->v[H_FEAT] & 2 ? VG_FEATURE(VG_F_EVENT_IDX) : 0) | VG_FEATURE(VG_F_VERSION_1);
+		       (h->v[H_FEAT] & 2 ? VG_FEATURE(VG_F_EVENT_IDX) : 0);
+	im->features = (im->features & offered) | VG_FEATURE(VG_F_VERSION_1);
 	im->variant = variant_of(h);
 	im->seed = (uint32_t)h->v[H_SEED];
 	ring_len = place_rings(im, rings_in_data ? DATA_GPA + DATA_CHUNK - 0x100 : RING_GPA, layout & 0x10);

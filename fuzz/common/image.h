@@ -51,8 +51,12 @@ struct fz_image {
 	uint32_t seed;
 };
 
-/* Lay out guest memory and the driver from the header; false only when out of memory. */
-bool image_init(struct fz_image *im, const struct script_vals *h);
+/*
+ * Lay out guest memory and the driver from the header; false only when out of
+ * memory.  The header's ring features are kept only where @p offered has
+ * them: a transport negotiates nothing the device did not offer.
+ */
+bool image_init(struct fz_image *im, const struct script_vals *h, uint64_t offered);
 void image_fini(struct fz_image *im);
 
 /* Whether [gpa, gpa + len) overlaps the used ring (a driver write the model must follow). */

@@ -14,8 +14,12 @@ struct fuzz_run {
 	struct fuzz_driver drv;
 };
 
-/* Read the header and lay out guest memory; false if the run cannot start. */
-bool run_begin(struct fuzz_run *r, const struct script_def *def, const uint8_t *data, size_t size);
+/*
+ * Read the header and lay out guest memory, with the ring features the device
+ * @p offered (dev_offered()); false if the run cannot start.
+ */
+bool run_begin(struct fuzz_run *r, const struct script_def *def, const uint8_t *data, size_t size,
+	       uint64_t offered);
 void run_end(struct fuzz_run *r);
 
 #endif /* VIRTQ_FUZZ_RUN_H */

@@ -539,7 +539,7 @@ static bool begin(struct fuzz_run *r, const uint8_t *data, size_t size)
 	script_read_header(&r->in, &ops_def, &r->h);
 	/* The connection's features, whatever the header asks: set once per connection. */
 	r->h.v[H_FEAT] = ((be.fe.features >> VG_F_INDIRECT_DESC) & 1) | (((be.fe.features >> VG_F_EVENT_IDX) & 1) << 1);
-	if (!image_init(&r->im, &r->h)) {
+	if (!image_init(&r->im, &r->h, be.fe.features)) {
 		image_fini(&r->im);
 		return false;
 	}

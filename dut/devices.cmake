@@ -4,6 +4,7 @@
 virtq_add_device(core ADAPTER ${VIRTQ_DUT_DIR}/adapters/core.c LIBRARIES virtq_instrumented
   DESCRIPTION "virtq core (virtq_instrumented: the sources of libvirtq with the access-log seam)"
   FUZZ rings ops notify race)
+virtq_install_program(conformance_core) # the reference column beside a user's device
 
 # The core's planted-bug twins and the self-tests that must flag them.
 include(${VIRTQ_PLANTED_DIR}/selftests.cmake)

@@ -126,7 +126,7 @@ def tsv_rows(path):
 PEERS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "vhost_user", "peers.tsv")
 
 
-def load_peers(path=PEERS_FILE):
+def load_peers(path):
     """NAME -> (device type, Debian package, command) from vhost_user/peers.tsv."""
     peers = {}
     for n, cols in tsv_rows(path):
@@ -136,10 +136,10 @@ def load_peers(path=PEERS_FILE):
     return peers
 
 
-def peer_command(name, outdir):
+def peer_command(name, outdir, peers_file):
     """The back-end command of a named peer, its program checked for (a missing package
     is an error that says which, never a skipped column)."""
-    peers = load_peers()
+    peers = load_peers(peers_file)
     if name not in peers:
         raise SystemExit(f"virtq-conformance: --impl peer:{name}: the peers are {', '.join(peers)}")
     dtype, package, command = peers[name]
@@ -161,7 +161,7 @@ def peer_command(name, outdir):
     return dtype, command
 
 
-def impl_binary(build_dir, spec, outdir="."):
+def impl_binary(build_dir, spec, outdir=".", peers_file=PEERS_FILE):
     """The command line of a runner: NAME=PATH; vhost-user:NAME=TYPE:COMMAND (the
     black-box runner against a back-end COMMAND started with {socket} replaced,
     or @SOCKET for one already listening); peer:NAME (a vhost-user back-end from
@@ -170,7 +170,7 @@ def impl_binary(build_dir, spec, outdir="."):
     planted:no_len_cap -> conformance_planted_no_len_cap)."""
     if spec.startswith("peer:"):
         name = spec[len("peer:"):]
-        dtype, command = peer_command(name, outdir)
+        dtype, command = peer_command(name, outdir, peers_file)
         spec = f"vhost-user:{name}={dtype}:{command}"
     if spec.startswith("vhost-user:"):
         name, _, rest = spec[len("vhost-user:"):].partition("=")
@@ -969,6 +969,8 @@ def main(argv=None):
     p.add_argument("--build-dir", default=os.path.dirname(os.path.abspath(__file__)),
                    help="folder holding conformance_core and conformance_planted_*")
     p.add_argument("--catalogue", required=True, help="conformance/clauses.tsv")
+    p.add_argument("--peers", default=PEERS_FILE,
+                   help="the packaged back-ends --impl peer:NAME names (default vhost_user/peers.tsv)")
     p.add_argument("--tags", help="run only tests tagged with these clause IDs (CK_INCLUDE_TAGS)")
     p.add_argument("--run-case", help="run only this test (CK_RUN_CASE)")
     p.add_argument("--jobs", type=int, default=1, help="implementations run in parallel (default 1)")
@@ -991,7 +993,7 @@ def main(argv=None):
     else:
         specs = args.impl or ["core"]
     os.makedirs(args.out, exist_ok=True)
-    todo = [impl_binary(args.build_dir, s, args.out) for s in specs]
+    todo = [impl_binary(args.build_dir, s, args.out, args.peers) for s in specs]
     for name, argv in todo:
         if not os.access(argv[0], os.X_OK):
             print(f"virtq-conformance: no runner for {name} at {argv[0]} (build the conformance targets)",

@@ -60,7 +60,8 @@ static uint8_t do_get_id(struct blk *b, struct virtq_iov *wr, uint64_t data)
 {
 	char id[ID_BYTES] = {0};
 
-	strncpy(id, b->serial, sizeof(id)); /* not NUL-terminated when it is 20 bytes: the spec allows it */
+	/* Zero-padded, not NUL-terminated when it is 20 bytes: the spec allows it. */
+	memcpy(id, b->serial, strnlen(b->serial, sizeof(id)));
 	virtq_iov_write(wr, id, (size_t)(data < ID_BYTES ? data : ID_BYTES));
 	return S_OK;
 }

@@ -50,6 +50,16 @@ static int fail(struct virtq_chain *c, int err)
 	return err;
 }
 
+/* [gpa, gpa + len) inside region @r, len > 0: its host address, else NULL. */
+static void *in_region(const struct virtq_mem_region *r, uint64_t gpa, uint64_t len)
+{
+	uint64_t off = gpa - r->gpa;
+
+	if (gpa < r->gpa || off >= r->size || len > r->size - off)
+		return NULL;
+	return (unsigned char *)r->hva + off;
+}
+
 /*
  * Switch to the indirect table @d points at (§2.7.5.3).  Each rejection is a
  * driver MUST NOT of §2.7.5.3.1 or a table that cannot be read safely; the
@@ -58,7 +68,7 @@ static int fail(struct virtq_chain *c, int err)
 static int enter_indirect(struct virtq_chain *c, const struct shm_desc *d)
 {
 	const struct virtq_queue *q = c->q;
-	void *table;
+	void *table = NULL;
 
 	if (!virtq_has_feature(q, VIRTQ_F_INDIRECT_DESC))
 		return fail(c, VIRTQ_E_INDIRECT_NOT_NEGOTIATED);
@@ -73,8 +83,15 @@ static int enter_indirect(struct virtq_chain *c, const struct shm_desc *d)
 		return fail(c, VIRTQ_E_INDIRECT_TOO_LONG);
 	if (d->addr + (d->len - 1) < d->addr)
 		return fail(c, VIRTQ_E_ADDR_OVERFLOW);
-	/* Read as an array, so it must be host-contiguous (bug class 6). */
-	table = virtq_mem_translate_all(q->mem, d->addr, d->len);
+	/*
+	 * Read as an array, so it must be host-contiguous (bug class 6): inside
+	 * one region.  The region this queue's buffers came from last usually
+	 * holds it, and saves the full lookup.
+	 */
+	if (q->hint != NULL)
+		table = in_region(q->hint, d->addr, d->len);
+	if (table == NULL)
+		table = virtq_mem_translate_all(q->mem, d->addr, d->len);
 	if (table == NULL)
 		return fail(c, VIRTQ_E_INDIRECT_RANGE);
 	c->table = table;

@@ -144,6 +144,65 @@ START_TEST(buffer_across_two_regions_is_split_into_two_segments)
 }
 END_TEST
 
+/* One raw chain at head 0: a single INDIRECT descriptor for the table at @table, @len bytes. */
+static int walk_indirect(struct vg_drv *f, struct virtq_queue *q, uint64_t table, uint32_t len)
+{
+	struct virtq_chain c;
+	struct virtq_seg s;
+	int rc;
+
+	vg_drv_write_desc(f, 0, table, len, VG_DESC_F_INDIRECT, 0);
+	vg_drv_set_avail_ring(f, vg_drv_avail_idx(f), 0);
+	vg_drv_set_avail_idx(f, vg_drv_avail_idx(f) + 1);
+	ck_assert_rc(virtq_pop(q, &c), 1);
+	while ((rc = virtq_chain_next(&c, &s)) == 1)
+		;
+	ck_assert_rc(virtq_push(q, &c, 0, NULL), 0);
+	return rc;
+}
+
+/*
+ * An indirect table is read as an array, so it must lie in one region
+ * (SPLIT-IND-1 / bug class 6).  The walk first tries the region its last
+ * buffer came from: a table ending on that region's last byte or one before
+ * is taken, one byte further is refused although the next region is
+ * adjacent, and a table in the next region is found by the full lookup.
+ */
+START_TEST(indirect_table_must_lie_in_one_region_whatever_region_answered_last)
+{
+	struct vg_mem a;
+	struct vg_drv *f;
+	struct core_mem cm;
+	struct virtq_queue_config cfg;
+	static struct virtq_queue q;
+
+	ck_assert_int_eq(vg_mem_init(&a, VG_MEM_KINDS), 0);
+	ck_assert_int_ge(vg_mem_add(&a, 0x100000, 0x10000), 0);
+	ck_assert_int_ge(vg_mem_add(&a, 0x200000, 0x1000), 0);
+	ck_assert_int_ge(vg_mem_add(&a, 0x201000, 0x1000), 0);
+	f = vg_drv_create(&a, 8, VG_FEATURE(VG_F_INDIRECT_DESC));
+	ck_assert_ptr_nonnull(f);
+	core_mem_sync(&cm, &a);
+	cfg = core_config(f, &cm);
+	ck_assert_rc(virtq_init(&q, &cfg), 0);
+	/* Every table entry: one readable buffer in the middle region. */
+	vg_drv_write_table_desc(f, 0x200ff0, 0, 0x200100, 8, 0, 0);
+	vg_drv_write_table_desc(f, 0x200fef, 0, 0x200100, 8, 0, 0);
+	vg_drv_write_table_desc(f, 0x201000, 0, 0x200100, 8, 0, 0);
+	vg_drv_write_table_desc(f, 0x201010, 0, 0x200100, 8, 0, 0);
+	ck_assert_rc(walk_indirect(f, &q, 0x200ff0, 16), 0); /* the middle region answers now */
+	ck_assert_rc(walk_indirect(f, &q, 0x200ff0, 16), 0);                      /* its last 16 bytes */
+	ck_assert_rc(walk_indirect(f, &q, 0x200ff0, 32), VIRTQ_E_INDIRECT_RANGE); /* 16 over */
+	ck_assert_rc(walk_indirect(f, &q, 0x200fef, 16), 0);                      /* one byte short of the end */
+	ck_assert_rc(walk_indirect(f, &q, 0x200ff1, 16), VIRTQ_E_INDIRECT_RANGE); /* one byte over */
+	ck_assert_rc(walk_indirect(f, &q, 0x201000, 32), 0); /* the next region's own */
+	ck_assert_rc(walk_indirect(f, &q, 0x201ff0, 32), VIRTQ_E_INDIRECT_RANGE); /* into the hole */
+	ck_assert(vg_mem_guards_intact(&a, NULL));
+	vg_drv_destroy(f);
+	vg_mem_destroy(&a);
+}
+END_TEST
+
 START_TEST(buffer_running_into_a_hole_fails_the_chain)
 {
 	struct tq t;
@@ -323,6 +382,7 @@ Suite *chain_suite(void)
 	tcase_add_test(tc, indirect_chain_yields_same_segments_as_direct);
 	tcase_add_test(tc, write_bit_on_indirect_descriptor_is_ignored);
 	tcase_add_test(tc, buffer_across_two_regions_is_split_into_two_segments);
+	tcase_add_test(tc, indirect_table_must_lie_in_one_region_whatever_region_answered_last);
 	tcase_add_test(tc, buffer_running_into_a_hole_fails_the_chain);
 	tcase_add_test(tc, zero_length_descriptors_yield_nothing);
 	tcase_add_test(tc, cursors_copy_across_segment_boundaries);

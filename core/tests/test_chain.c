@@ -96,27 +96,39 @@ START_TEST(write_bit_on_indirect_descriptor_is_ignored)
 }
 END_TEST
 
+/*
+ * A queue of 8 whose rings sit in one region, beside two adjacent 4 KiB
+ * regions at 0x200000 and 0x201000 for buffers and tables.
+ */
+static struct vg_drv *three_regions(struct vg_mem *a, struct core_mem *cm, struct virtq_queue *q,
+				    uint64_t features)
+{
+	struct virtq_queue_config cfg;
+	struct vg_drv *f;
+
+	ck_assert_int_eq(vg_mem_init(a, VG_MEM_KINDS), 0);
+	ck_assert_int_ge(vg_mem_add(a, 0x100000, 0x10000), 0);
+	ck_assert_int_ge(vg_mem_add(a, 0x200000, 0x1000), 0);
+	ck_assert_int_ge(vg_mem_add(a, 0x201000, 0x1000), 0);
+	f = vg_drv_create(a, 8, features);
+	ck_assert_ptr_nonnull(f);
+	core_mem_sync(cm, a);
+	cfg = core_config(f, cm);
+	ck_assert_rc(virtq_init(q, &cfg), 0);
+	return f;
+}
+
 START_TEST(buffer_across_two_regions_is_split_into_two_segments)
 {
 	struct vg_mem a;
-	struct vg_drv *f;
 	struct vg_chain ch;
 	struct core_mem cm;
-	struct virtq_queue_config cfg;
 	static struct virtq_queue q;
+	struct vg_drv *f = three_regions(&a, &cm, &q, 0);
 	struct virtq_chain c;
 	struct virtq_seg s;
 	unsigned char pattern[64], back[64];
 
-	ck_assert_int_eq(vg_mem_init(&a, VG_MEM_KINDS), 0);
-	ck_assert_int_ge(vg_mem_add(&a, 0x100000, 0x10000), 0);
-	ck_assert_int_ge(vg_mem_add(&a, 0x200000, 0x1000), 0);
-	ck_assert_int_ge(vg_mem_add(&a, 0x201000, 0x1000), 0);
-	f = vg_drv_create(&a, 8, 0);
-	ck_assert_ptr_nonnull(f);
-	core_mem_sync(&cm, &a);
-	cfg = core_config(f, &cm);
-	ck_assert_rc(virtq_init(&q, &cfg), 0);
 	for (int i = 0; i < 64; i++)
 		pattern[i] = (unsigned char)(0x40 + i);
 	ck_assert(vg_mem_write(&a, 0x200fe0, pattern, 64));
@@ -171,20 +183,10 @@ static int walk_indirect(struct vg_drv *f, struct virtq_queue *q, uint64_t table
 START_TEST(indirect_table_must_lie_in_one_region_whatever_region_answered_last)
 {
 	struct vg_mem a;
-	struct vg_drv *f;
 	struct core_mem cm;
-	struct virtq_queue_config cfg;
 	static struct virtq_queue q;
+	struct vg_drv *f = three_regions(&a, &cm, &q, VG_FEATURE(VG_F_INDIRECT_DESC));
 
-	ck_assert_int_eq(vg_mem_init(&a, VG_MEM_KINDS), 0);
-	ck_assert_int_ge(vg_mem_add(&a, 0x100000, 0x10000), 0);
-	ck_assert_int_ge(vg_mem_add(&a, 0x200000, 0x1000), 0);
-	ck_assert_int_ge(vg_mem_add(&a, 0x201000, 0x1000), 0);
-	f = vg_drv_create(&a, 8, VG_FEATURE(VG_F_INDIRECT_DESC));
-	ck_assert_ptr_nonnull(f);
-	core_mem_sync(&cm, &a);
-	cfg = core_config(f, &cm);
-	ck_assert_rc(virtq_init(&q, &cfg), 0);
 	/* Every table entry: one readable buffer in the middle region. */
 	vg_drv_write_table_desc(f, 0x200ff0, 0, 0x200100, 8, 0, 0);
 	vg_drv_write_table_desc(f, 0x200fef, 0, 0x200100, 8, 0, 0);

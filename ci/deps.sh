@@ -10,6 +10,7 @@ PACKAGES=(
   check                         # unit tests
   patch                         # planted bugs: patches applied to a copy of core/src
   python3                       # conformance report (virtq-conformance)
+  python3-yaml                  # ctest package.deb: runs the composite action's steps as a runner would
   gcovr                         # coverage summaries
   xz-utils                      # interop: unpacking linux-source-6.1 (apt-get download)
   valgrind                      # bench/run.sh: callgrind instruction counts

@@ -7,7 +7,10 @@
 #   - against a back-end with a planted bug (a chain walk without a hop
 #     limit): must fail, naming SPLIT-DESC-6 from the suite and the fuzz
 #     oracle vhu-stop (the back-end stopped answering), with the input written
-#     up under findings/.
+#     up under findings/;
+#   - through .github/actions/conformance (its steps run as a runner would,
+#     vhost_user/tests/run_action.py), given these packages: must pass and
+#     write the job summary.
 # Usage: install_deb.sh SOURCE_DIR FUZZ_TREE WORK_DIR PLANTED_BACKEND
 set -euo pipefail
 src=$1 fuzz_tree=$2 work=$3 planted=$4
@@ -45,4 +48,10 @@ rc=0
 grep -qE '^\| SPLIT-DESC-6 \| (fail|warn)' "$work/planted/summary.md" || fail "the summary does not name SPLIT-DESC-6"
 grep -q '| vhu-stop: ' "$work/planted/summary.md" || fail "the summary names no vhu-stop finding"
 ls "$work"/planted/findings/crash-*.txt >/dev/null 2>&1 || fail "no finding written up"
-echo "install_deb: both packages unpack and virtq-ci judges a back-end with them"
+echo "== the composite action (.github/actions/conformance), run as a runner would, with these packages"
+python3 "$src/vhost_user/tests/run_action.py" "$src/.github/actions/conformance" "$work/action" \
+  "backend=$usr/bin/virtq-vhost-user-blk --socket {socket}" seconds=3 name=core-blk debs="$work/debs" \
+  out="$work/action/out" || fail "the action failed against a clean back-end"
+grep -q '^\*\*PASS\*\*' "$work/action/step_summary.md" || fail "the action wrote no PASS to the job summary"
+[ -s "$work/action/out/conformance/junit.xml" ] || fail "the action's run wrote no JUnit"
+echo "install_deb: both packages unpack, virtq-ci judges a back-end with them, and the action wraps it"

@@ -19,34 +19,34 @@ void virtq__chain_start(struct virtq_chain *c, struct virtq_queue *q, uint16_t h
 {
 	/* Field by field: this runs once per request, a memset showed in profiles. */
 	c->q = q;
+	c->table = q->desc;
+	c->table_size = q->size;
+	c->hops = 0;
+	/* §2.7.5.2: a chain has at most queue-size descriptors; more is a loop. */
+	c->hop_limit = q->size;
 	c->head = head;
+	c->next = head;
+	c->more = true;
+	c->indirect = false;
+	c->writing = false;
 	c->returned = false;
+	c->error = 0;
 	c->epoch = q->epoch;
 	c->mem_gen = q->mem_gen;
-	c->w.table = q->desc;
-	c->w.table_size = q->size;
-	c->w.hops = 0;
-	/* §2.7.5.2: a chain has at most queue-size descriptors; more is a loop. */
-	c->w.hop_limit = q->size;
-	c->w.next = head;
-	c->w.more = true;
-	c->w.indirect = false;
-	c->w.writing = false;
-	c->w.error = 0;
-	c->w.cur_gpa = 0;
-	c->w.cur_len = 0;
-	c->w.cur_writable = false;
-	c->w.ndesc = 0;
-	c->w.total = 0;
-	c->w.writable = 0;
+	c->cur_gpa = 0;
+	c->cur_len = 0;
+	c->cur_writable = false;
+	c->ndesc = 0;
+	c->total = 0;
+	c->writable = 0;
 }
 
 /* Chain errors are sticky: the walk is over and says why on every call. */
-static int fail(struct virtq_walk *w, int err)
+static int fail(struct virtq_chain *c, int err)
 {
-	w->error = err;
-	w->more = false;
-	w->cur_len = 0;
+	c->error = err;
+	c->more = false;
+	c->cur_len = 0;
 	return err;
 }
 
@@ -65,105 +65,103 @@ static void *in_region(const struct virtq_mem_region *r, uint64_t gpa, uint64_t 
  * driver MUST NOT of §2.7.5.3.1 or a table that cannot be read safely; the
  * WRITE bit of @d is disregarded as §2.7.5.3.2 requires (SPLIT-IND-8).
  */
-static int enter_indirect(const struct virtq_queue *q, const struct virtq_mem_region *hint,
-			  struct virtq_walk *w, const struct shm_desc *d)
+static int enter_indirect(struct virtq_chain *c, const struct shm_desc *d)
 {
+	const struct virtq_queue *q = c->q;
 	void *table = NULL;
 
 	if (!virtq_has_feature(q, VIRTQ_F_INDIRECT_DESC))
-		return fail(w, VIRTQ_E_INDIRECT_NOT_NEGOTIATED);
-	if (w->indirect)
-		return fail(w, VIRTQ_E_INDIRECT_NESTED);
+		return fail(c, VIRTQ_E_INDIRECT_NOT_NEGOTIATED);
+	if (c->indirect)
+		return fail(c, VIRTQ_E_INDIRECT_NESTED);
 	/* One indirect table, last in the chain (SPLIT-IND-6, SPLIT-IND-9). */
 	if (d->flags & VIRTQ_DESC_F_NEXT)
-		return fail(w, VIRTQ_E_INDIRECT_WITH_NEXT);
+		return fail(c, VIRTQ_E_INDIRECT_WITH_NEXT);
 	if (d->len == 0 || d->len % sizeof(struct virtq_desc) != 0)
-		return fail(w, VIRTQ_E_INDIRECT_LEN);
+		return fail(c, VIRTQ_E_INDIRECT_LEN);
 	if (d->len / sizeof(struct virtq_desc) > q->indirect_max)
-		return fail(w, VIRTQ_E_INDIRECT_TOO_LONG);
+		return fail(c, VIRTQ_E_INDIRECT_TOO_LONG);
 	if (d->addr + (d->len - 1) < d->addr)
-		return fail(w, VIRTQ_E_ADDR_OVERFLOW);
+		return fail(c, VIRTQ_E_ADDR_OVERFLOW);
 	/*
 	 * Read as an array, so it must be host-contiguous (bug class 6): inside
 	 * one region.  The region this queue's buffers came from last usually
 	 * holds it, and saves the full lookup.
 	 */
-	if (hint != NULL)
-		table = in_region(hint, d->addr, d->len);
+	if (q->hint != NULL)
+		table = in_region(q->hint, d->addr, d->len);
 	if (table == NULL)
 		table = virtq_mem_translate_all(q->mem, d->addr, d->len);
 	if (table == NULL)
-		return fail(w, VIRTQ_E_INDIRECT_RANGE);
-	w->table = table;
-	w->table_size = d->len / sizeof(struct virtq_desc);
-	w->hop_limit = w->table_size;
-	w->hops = 0;
-	w->next = 0;
-	w->indirect = true;
-	w->more = true;
+		return fail(c, VIRTQ_E_INDIRECT_RANGE);
+	c->table = table;
+	c->table_size = d->len / sizeof(struct virtq_desc);
+	c->hop_limit = c->table_size;
+	c->hops = 0;
+	c->next = 0;
+	c->indirect = true;
+	c->more = true;
 	return 0;
 }
 
 /* Accept @d as the current buffer: ordering, overflow and size rules. */
-static int take_buffer(struct virtq_walk *w, const struct shm_desc *d)
+static int take_buffer(struct virtq_chain *c, const struct shm_desc *d)
 {
 	bool writable = d->flags & VIRTQ_DESC_F_WRITE;
 
 	/* §2.7.4.2: device-writable descriptors come after readable ones. */
-	if (!writable && w->writing)
-		return fail(w, VIRTQ_E_READ_AFTER_WRITE);
+	if (!writable && c->writing)
+		return fail(c, VIRTQ_E_READ_AFTER_WRITE);
 	if (d->len != 0 && d->addr + (d->len - 1) < d->addr)
-		return fail(w, VIRTQ_E_ADDR_OVERFLOW);
+		return fail(c, VIRTQ_E_ADDR_OVERFLOW);
 	/* §2.7.5.2: total below 2^32, so a used len always fits (SPLIT-DESC-6). */
-	w->total += d->len;
-	if (w->total >= UINT64_C(1) << 32)
-		return fail(w, VIRTQ_E_CHAIN_TOO_BIG);
-	w->writing |= writable;
-	w->cur_gpa = d->addr;
-	w->cur_len = d->len;
-	w->cur_writable = writable;
-	w->more = (d->flags & VIRTQ_DESC_F_NEXT) != 0;
-	w->next = d->next;
+	c->total += d->len;
+	if (c->total >= UINT64_C(1) << 32)
+		return fail(c, VIRTQ_E_CHAIN_TOO_BIG);
+	c->writing |= writable;
+	c->cur_gpa = d->addr;
+	c->cur_len = d->len;
+	c->cur_writable = writable;
+	c->more = (d->flags & VIRTQ_DESC_F_NEXT) != 0;
+	c->next = d->next;
 	return 0;
 }
 
 /* Read the next descriptor of the current table, once, and act on it. */
-static int load_next(const struct virtq_queue *q, const struct virtq_mem_region *hint,
-		     struct virtq_walk *w)
+static int load_next(struct virtq_chain *c)
 {
 	struct shm_desc d;
 
-	if (w->next >= w->table_size)
-		return fail(w, VIRTQ_E_NEXT_RANGE);
-	if (w->hops >= w->hop_limit)
-		return fail(w, w->indirect ? VIRTQ_E_INDIRECT_LOOP : VIRTQ_E_CHAIN_LOOP);
-	w->hops++;
-	w->ndesc++;
-	shm_load_desc(&w->table[w->next], &d);
+	if (c->next >= c->table_size)
+		return fail(c, VIRTQ_E_NEXT_RANGE);
+	if (c->hops >= c->hop_limit)
+		return fail(c, c->indirect ? VIRTQ_E_INDIRECT_LOOP : VIRTQ_E_CHAIN_LOOP);
+	c->hops++;
+	c->ndesc++;
+	shm_load_desc(&c->table[c->next], &d);
 	if (d.flags & VIRTQ_DESC_F_INDIRECT)
-		return enter_indirect(q, hint, w, &d);
-	return take_buffer(w, &d);
+		return enter_indirect(c, &d);
+	return take_buffer(c, &d);
 }
 
 /*
  * Host address of the current buffer's next byte, and how many follow
  * contiguously.  Buffers of one chain usually sit in one region, so the
- * region that answered last (*hint) is tried before the full lookup.
+ * region that answered last is tried before the full lookup.
  */
-static void *translate(const struct virtq_queue *q, const struct virtq_mem_region **hint,
-		       const struct virtq_walk *w, uint64_t *contig)
+static void *translate(struct virtq_chain *c, uint64_t *contig)
 {
-	const struct virtq_mem_region *r = *hint;
-	uint64_t off = w->cur_gpa - (r ? r->gpa : 0);
+	const struct virtq_mem_region *r = c->q->hint;
+	uint64_t off = c->cur_gpa - (r ? r->gpa : 0);
 	void *p;
 
-	if (r != NULL && w->cur_gpa >= r->gpa && off < r->size) {
-		*contig = r->size - off < w->cur_len ? r->size - off : w->cur_len;
+	if (r != NULL && c->cur_gpa >= r->gpa && off < r->size) {
+		*contig = r->size - off < c->cur_len ? r->size - off : c->cur_len;
 		return (unsigned char *)r->hva + off;
 	}
-	p = virtq__mem_lookup(q->mem, w->cur_gpa, w->cur_len, contig, &r);
+	p = virtq__mem_lookup(c->q->mem, c->cur_gpa, c->cur_len, contig, &r);
 	if (r != NULL)
-		*hint = r;
+		c->q->hint = r;
 	return p;
 }
 
@@ -172,20 +170,33 @@ static void *translate(const struct virtq_queue *q, const struct virtq_mem_regio
  * it as handed out (the writable count caps the used len).  NULL: the chain
  * failed with ADDR_RANGE.
  */
-static void *take_piece(const struct virtq_queue *q, const struct virtq_mem_region **hint,
-			struct virtq_walk *w, uint64_t *contig)
+static void *take_piece(struct virtq_chain *c, uint64_t *contig)
 {
-	void *p = translate(q, hint, w, contig);
+	void *p = translate(c, contig);
 
 	if (p == NULL) {
-		fail(w, VIRTQ_E_ADDR_RANGE);
+		fail(c, VIRTQ_E_ADDR_RANGE);
 		return NULL;
 	}
-	w->cur_gpa += *contig;
-	w->cur_len -= (uint32_t)*contig;
-	if (w->cur_writable)
-		w->writable += *contig;
+	c->cur_gpa += *contig;
+	c->cur_len -= (uint32_t)*contig;
+	if (c->cur_writable)
+		c->writable += *contig;
 	return p;
+}
+
+/* Hand out the host-contiguous prefix of the current buffer. */
+static int yield(struct virtq_chain *c, struct virtq_seg *seg)
+{
+	uint64_t contig;
+	void *p = take_piece(c, &contig);
+
+	if (p == NULL)
+		return c->error;
+	seg->addr = p;
+	seg->len = (uint32_t)contig;
+	seg->writable = c->cur_writable;
+	return 1;
 }
 
 /*
@@ -195,48 +206,33 @@ static void *take_piece(const struct virtq_queue *q, const struct virtq_mem_regi
  */
 static int still_valid(struct virtq_chain *c)
 {
-	if (c->w.error || (!c->w.more && c->w.cur_len == 0))
-		return c->w.error;
+	if (c->error || (!c->more && c->cur_len == 0))
+		return c->error;
 	if (c->epoch != c->q->epoch)
-		return fail(&c->w, VIRTQ_E_STALE_CHAIN);
+		return fail(c, VIRTQ_E_STALE_CHAIN);
 	if (c->mem_gen != c->q->mem_gen)
-		return fail(&c->w, VIRTQ_E_MEM_CHANGED);
+		return fail(c, VIRTQ_E_MEM_CHANGED);
 	return 0;
-}
-
-/* The queue's region hint, written back only when a lookup moved it. */
-static void keep_hint(struct virtq_queue *q, const struct virtq_mem_region *hint)
-{
-	if (hint != q->hint)
-		q->hint = hint;
 }
 
 int virtq_chain_next(struct virtq_chain *c, struct virtq_seg *seg)
 {
-	struct virtq_queue *q = c->q;
-	const struct virtq_mem_region *hint = q->hint;
-	struct virtq_walk *w = &c->w;
-	uint64_t contig;
-	void *p;
 	int rc = still_valid(c);
 
 	if (rc < 0)
 		return rc;
-	/* Bounded: each pass consumes one hop of a bounded table. */
-	while (w->cur_len == 0) {
-		if (!w->more)
+	/* Bounded: each pass either yields or consumes one hop of a bounded table. */
+	for (;;) {
+		if (c->error)
+			return c->error;
+		if (c->cur_len != 0)
+			return yield(c, seg);
+		if (!c->more)
 			return 0;
-		if (load_next(q, hint, w) < 0)
-			return w->error;
+		rc = load_next(c);
+		if (rc < 0)
+			return rc;
 	}
-	p = take_piece(q, &hint, w, &contig);
-	keep_hint(q, hint);
-	if (p == NULL)
-		return w->error;
-	seg->addr = p;
-	seg->len = (uint32_t)contig;
-	seg->writable = w->cur_writable;
-	return 1;
 }
 
 /* ---- segment arrays and cursors ---- */
@@ -250,52 +246,41 @@ void virtq_iov_init(struct virtq_iov *v, struct virtq_seg *storage, uint32_t cap
 }
 
 /*
- * The rest of the walk into @rd / @wr: each descriptor read once, then its
- * pieces.  @w is restrict: the stores into the segment arrays cannot change
- * the walk, so its fields stay in registers across them.
+ * The whole walk in one loop (the work of virtq_chain_next() and the append,
+ * without a segment copy between them): this is the per-request hot path.
  */
-static int collect(const struct virtq_queue *q, const struct virtq_mem_region **hint,
-		   struct virtq_walk *restrict w, struct virtq_iov *rd, struct virtq_iov *wr)
-{
-	/* Bounded: each outer pass consumes one hop of a bounded table. */
-	for (;;) {
-		while (w->cur_len != 0) {
-			struct virtq_iov *v = w->cur_writable ? wr : rd;
-			struct virtq_seg *s;
-			uint64_t contig;
-			void *p = take_piece(q, hint, w, &contig);
-
-			if (p == NULL)
-				return w->error;
-			if (v == NULL)
-				continue;
-			if (v->n == v->cap)
-				return fail(w, VIRTQ_E_IOV_FULL);
-			s = &v->seg[v->n++];
-			s->addr = p;
-			s->len = (uint32_t)contig;
-			s->writable = w->cur_writable;
-			v->bytes += contig;
-		}
-		if (!w->more)
-			return 0;
-		if (load_next(q, *hint, w) < 0)
-			return w->error;
-	}
-}
-
-/* The whole walk in one loop: the per-request hot path. */
 int virtq_chain_collect(struct virtq_chain *c, struct virtq_iov *rd, struct virtq_iov *wr)
 {
-	struct virtq_queue *q = c->q;
-	const struct virtq_mem_region *hint = q->hint;
-	int rc = still_valid(c);
+	if (still_valid(c) < 0)
+		return c->error;
+	for (;;) {
+		struct virtq_iov *v;
+		struct virtq_seg *s;
+		uint64_t contig;
+		void *p;
 
-	if (rc < 0)
-		return rc; /* walked again after it failed */
-	rc = collect(q, &hint, &c->w, rd, wr);
-	keep_hint(q, hint);
-	return rc;
+		if (c->error)
+			return c->error;
+		if (c->cur_len == 0) {
+			if (!c->more)
+				return 0;
+			load_next(c);
+			continue;
+		}
+		p = take_piece(c, &contig);
+		if (p == NULL)
+			return c->error;
+		v = c->cur_writable ? wr : rd;
+		if (v == NULL)
+			continue;
+		if (v->n == v->cap)
+			return fail(c, VIRTQ_E_IOV_FULL);
+		s = &v->seg[v->n++];
+		s->addr = p;
+		s->len = (uint32_t)contig;
+		s->writable = c->cur_writable;
+		v->bytes += contig;
+	}
 }
 
 /*

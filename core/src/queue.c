@@ -231,7 +231,7 @@ int virtq_fill(struct virtq_queue *q, struct virtq_chain *chain, uint32_t writte
 	if ((uint16_t)(q->next_used - q->published) == q->size)
 		virtq_flush(q);
 	/* len never overstates what the device could have written (SPLIT-USED-3). */
-	len = written < chain->w.writable ? written : (uint32_t)chain->w.writable;
+	len = written < chain->writable ? written : (uint32_t)chain->writable;
 	elem = &q->used->ring[q->next_used & (uint16_t)(q->size - 1)];
 	shm_store32(&elem->id, chain->head, VIRTQ_SHM_USED_ELEM);
 	shm_store32(&elem->len, len, VIRTQ_SHM_USED_ELEM);

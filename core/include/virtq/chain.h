@@ -47,37 +47,28 @@ struct virtq_seg {
 	bool writable; /**< device-writable (VIRTQ_DESC_F_WRITE) */
 };
 
-/**
- * Where a walk stands (private).  Kept apart from the rest of the chain so
- * that the walk's code can be told (restrict) that the caller's segment
- * arrays do not alias it, and keep it in registers.
- */
-struct virtq_walk {
+/** A chain being walked.  Caller-owned; fields are private. */
+struct virtq_chain {
+	struct virtq_queue *q;
 	const struct virtq_desc *table; /* direct table or the indirect table */
-	uint64_t cur_gpa;               /* unyielded rest of the current descriptor */
-	uint64_t total;                 /* bytes of all descriptors read */
-	uint64_t writable;              /* writable bytes yielded (caps used len) */
 	uint32_t table_size;            /* entries in @table */
 	uint32_t hops;                  /* descriptors read from @table */
 	uint32_t hop_limit;             /* bound on @hops */
-	uint32_t cur_len;
-	uint32_t ndesc;                 /* descriptors read, direct + indirect */
+	uint16_t head;
 	uint16_t next;                  /* index in @table of the next descriptor */
 	bool more;                      /* a descriptor remains to be read */
 	bool indirect;                  /* walking the indirect table */
 	bool writing;                   /* a writable descriptor was seen */
-	bool cur_writable;
+	bool returned;                  /* pushed; further pushes are refused */
 	int error;                      /* sticky chain error, or 0 */
-};
-
-/** A chain being walked.  Caller-owned; fields are private. */
-struct virtq_chain {
-	struct virtq_queue *q;
-	struct virtq_walk w;
 	uint32_t epoch;                 /* the queue's life it was taken in */
 	uint32_t mem_gen;               /* the memory map it is walked under */
-	uint16_t head;
-	bool returned;                  /* pushed; further pushes are refused */
+	uint64_t cur_gpa;               /* unyielded rest of the current descriptor */
+	uint32_t cur_len;
+	bool cur_writable;
+	uint32_t ndesc;                 /* descriptors read, direct + indirect */
+	uint64_t total;                 /* bytes of all descriptors read */
+	uint64_t writable;              /* writable bytes yielded (caps used len) */
 };
 
 /** Head descriptor index of the chain (the id the used entry will carry). */
@@ -95,10 +86,10 @@ static inline uint16_t virtq_chain_head(const struct virtq_chain *c) { return c-
 int virtq_chain_next(struct virtq_chain *c, struct virtq_seg *seg);
 
 /** The chain's sticky error, or 0. */
-static inline int virtq_chain_error(const struct virtq_chain *c) { return c->w.error; }
+static inline int virtq_chain_error(const struct virtq_chain *c) { return c->error; }
 
 /** Descriptors read so far (direct and indirect). */
-static inline uint32_t virtq_chain_descriptors(const struct virtq_chain *c) { return c->w.ndesc; }
+static inline uint32_t virtq_chain_descriptors(const struct virtq_chain *c) { return c->ndesc; }
 
 /**
  * Segments of one direction, with a byte cursor over them.  The caller

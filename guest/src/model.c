@@ -541,6 +541,12 @@ enum vg_reason vg_model_fill(struct vg_model *m, struct vg_mchain *mc, uint32_t 
 	/* SPLIT-USED-3: never more than the writable bytes handed out. */
 	m->ring[slot] = (struct vg_used_slot){mc->head, written < mc->cap ? written : (uint32_t)mc->cap};
 	m->tainted[slot] = 0;
+	/*
+	 * The slot's earlier published entry is being replaced by one not yet
+	 * published: until it is, a device may hold it back (§2.7.8 only binds
+	 * what used idx exposes), so the slot is vouched for again at the flush.
+	 */
+	m->known[slot] = 0;
 	m->next_used++;
 	m->inflight[mc->head] = 0;
 	mc->returned = true;

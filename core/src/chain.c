@@ -50,16 +50,6 @@ static int fail(struct virtq_chain *c, int err)
 	return err;
 }
 
-/* [gpa, gpa + len) inside region @r, len > 0: its host address, else NULL. */
-static void *in_region(const struct virtq_mem_region *r, uint64_t gpa, uint64_t len)
-{
-	uint64_t off = gpa - r->gpa;
-
-	if (gpa < r->gpa || off >= r->size || len > r->size - off)
-		return NULL;
-	return (unsigned char *)r->hva + off;
-}
-
 /*
  * Switch to the indirect table @d points at (§2.7.5.3).  Each rejection is a
  * driver MUST NOT of §2.7.5.3.1 or a table that cannot be read safely; the
@@ -68,7 +58,7 @@ static void *in_region(const struct virtq_mem_region *r, uint64_t gpa, uint64_t 
 static int enter_indirect(struct virtq_chain *c, const struct shm_desc *d)
 {
 	const struct virtq_queue *q = c->q;
-	void *table = NULL;
+	void *table;
 
 	if (!virtq_has_feature(q, VIRTQ_F_INDIRECT_DESC))
 		return fail(c, VIRTQ_E_INDIRECT_NOT_NEGOTIATED);
@@ -88,10 +78,7 @@ static int enter_indirect(struct virtq_chain *c, const struct shm_desc *d)
 	 * one region.  The region this queue's buffers came from last usually
 	 * holds it, and saves the full lookup.
 	 */
-	if (q->hint != NULL)
-		table = in_region(q->hint, d->addr, d->len);
-	if (table == NULL)
-		table = virtq_mem_translate_all(q->mem, d->addr, d->len);
+	table = virtq__mem_translate_all_hint(q->mem, q->hint, d->addr, d->len);
 	if (table == NULL)
 		return fail(c, VIRTQ_E_INDIRECT_RANGE);
 	c->table = table;
@@ -152,13 +139,10 @@ static int load_next(struct virtq_chain *c)
 static void *translate(struct virtq_chain *c, uint64_t *contig)
 {
 	const struct virtq_mem_region *r = c->q->hint;
-	uint64_t off = c->cur_gpa - (r ? r->gpa : 0);
 	void *p;
 
-	if (r != NULL && c->cur_gpa >= r->gpa && off < r->size) {
-		*contig = r->size - off < c->cur_len ? r->size - off : c->cur_len;
-		return (unsigned char *)r->hva + off;
-	}
+	if (r != NULL && (p = virtq__region_translate(r, c->cur_gpa, c->cur_len, contig)) != NULL)
+		return p;
 	p = virtq__mem_lookup(c->q->mem, c->cur_gpa, c->cur_len, contig, &r);
 	if (r != NULL)
 		c->q->hint = r;

@@ -15,11 +15,34 @@ int virtq__ring_map(struct virtq_queue *q, const struct virtq_mem *mem, uint32_t
 		    uint64_t avail_gpa, uint64_t used_gpa);
 
 /*
+ * @gpa's host address if region @r holds it, and in *contig how much of @len
+ * follows there; NULL if @r does not hold @gpa.  Inline: the walk's hint
+ * check runs it once per buffer.
+ */
+static inline void *virtq__region_translate(const struct virtq_mem_region *r, uint64_t gpa, uint64_t len,
+					    uint64_t *contig)
+{
+	uint64_t off = gpa - r->gpa;
+
+	if (gpa < r->gpa || off >= r->size)
+		return NULL;
+	*contig = r->size - off < len ? r->size - off : len;
+	return (unsigned char *)r->hva + off;
+}
+
+/*
  * mem.c: virtq_mem_translate() that also says which table region answered
  * (*region, NULL for the callback backend), so a walk can try it first.
  */
 void *virtq__mem_lookup(const struct virtq_mem *m, uint64_t gpa, uint64_t len, uint64_t *contig,
 			const struct virtq_mem_region **region);
+
+/*
+ * mem.c: virtq_mem_translate_all() that tries region @hint (may be NULL)
+ * before the full lookup.
+ */
+void *virtq__mem_translate_all_hint(const struct virtq_mem *m, const struct virtq_mem_region *hint,
+				    uint64_t gpa, uint64_t len);
 
 /* chain.c: start walking the chain whose (validated) head is @head. */
 void virtq__chain_start(struct virtq_chain *c, struct virtq_queue *q, uint16_t head);

@@ -65,14 +65,12 @@ static void *table_translate(const struct virtq_mem *m, uint64_t gpa, uint64_t l
 			     uint64_t *contig, const struct virtq_mem_region **region)
 {
 	for (size_t i = 0; i < m->nregions; i++) {
-		const struct virtq_mem_region *r = &m->regions[i];
-		uint64_t off = gpa - r->gpa;
+		void *p = virtq__region_translate(&m->regions[i], gpa, len, contig);
 
-		if (gpa < r->gpa || off >= r->size)
-			continue;
-		*contig = r->size - off < len ? r->size - off : len;
-		*region = r;
-		return (unsigned char *)r->hva + off;
+		if (p != NULL) {
+			*region = &m->regions[i];
+			return p;
+		}
 	}
 	return NULL;
 }
@@ -114,4 +112,13 @@ void *virtq_mem_translate_all(const struct virtq_mem *m, uint64_t gpa, uint64_t 
 	void *p = virtq_mem_translate(m, gpa, len, &contig);
 
 	return p != NULL && contig == len ? p : NULL;
+}
+
+void *virtq__mem_translate_all_hint(const struct virtq_mem *m, const struct virtq_mem_region *hint,
+				    uint64_t gpa, uint64_t len)
+{
+	uint64_t contig = 0;
+	void *p = hint != NULL && len != 0 ? virtq__region_translate(hint, gpa, len, &contig) : NULL;
+
+	return p != NULL && contig == len ? p : virtq_mem_translate_all(m, gpa, len);
 }

@@ -122,8 +122,6 @@ static bool parts_mapped(const struct fz_image *im)
 	       vg_mem_mapped(im->mem, im->used, vg_used_bytes(im->size));
 }
 
-uint64_t dev_offered(void) { return vdut_device.features; }
-
 bool dev_init(struct fuzz_dev *d, struct fz_image *im, enum dev_mode mode)
 {
 	struct vdut_queue_params p;

@@ -103,9 +103,6 @@ struct fuzz_dev {
 	} keep;
 };
 
-/* The ring features the device under test offers (image_init's mask). */
-uint64_t dev_offered(void);
-
 /* Set up the device (and the model); false if there is nothing to run (setup refused as judged). */
 bool dev_init(struct fuzz_dev *d, struct fz_image *im, enum dev_mode mode);
 void dev_fini(struct fuzz_dev *d);

@@ -16,7 +16,7 @@ struct fuzz_run {
 
 /*
  * Read the header and lay out guest memory, with the ring features the device
- * @p offered (dev_offered()); false if the run cannot start.
+ * @p offered (vdut_device.features); false if the run cannot start.
  */
 bool run_begin(struct fuzz_run *r, const struct script_def *def, const uint8_t *data, size_t size,
 	       uint64_t offered);

@@ -83,7 +83,7 @@ int fuzz_notify_run(const uint8_t *data, size_t size)
 	script_read_header(&in, &notify_def, &h);
 	gh.v[H_SIZE] = h.v[1] % 8; /* queues of 1..128: batches up to the size */
 	gh.v[H_FEAT] = h.v[0] & 1 ? 2 : 0;
-	if (!image_init(&im, &gh, dev_offered())) {
+	if (!image_init(&im, &gh, vdut_device.features)) {
 		image_fini(&im);
 		return 0;
 	}

@@ -57,7 +57,7 @@ int fuzz_ops_run(const uint8_t *data, size_t size)
 	struct script_vals op;
 	bool device_ran = false;
 
-	if (!run_begin(&r, &ops_def, data, size, dev_offered()))
+	if (!run_begin(&r, &ops_def, data, size, vdut_device.features))
 		return 0;
 	if (dev_init(&d, &r.im, DEV_MODEL)) {
 		while (script_read_op(&r.in, &ops_def, &op)) {

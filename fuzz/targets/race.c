@@ -109,7 +109,7 @@ int fuzz_race_run(const uint8_t *data, size_t size)
 	struct fuzz_run r;
 	struct script_vals op;
 
-	if (!run_begin(&r, &race_def, data, size, dev_offered()))
+	if (!run_begin(&r, &race_def, data, size, vdut_device.features))
 		return 0;
 	race.im = &r.im;
 	race.nfetch = 0;

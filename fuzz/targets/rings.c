@@ -67,7 +67,7 @@ int fuzz_rings_run(const uint8_t *data, size_t size)
 	struct fuzz_run r;
 	struct script_vals op;
 
-	if (!run_begin(&r, &rings_def, data, size, dev_offered()))
+	if (!run_begin(&r, &rings_def, data, size, vdut_device.features))
 		return 0;
 	while (script_read_op(&r.in, &rings_def, &op))
 		driver_apply(&r.drv, &op);

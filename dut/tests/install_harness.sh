@@ -40,12 +40,8 @@ assert not [c for c, v in core["clauses"].items() if v["status"] in ("fail", "wa
 assert toy["totals"].get("pass", 0) >= 15, toy["totals"]  # 18 today: the rest need INDIRECT or EVENT_IDX
 PY
 
-flagged() { # oracle binary corpus...: the run fails through that oracle
-  local oracle=$1 out; shift
-  if out=$("$@" 2>&1); then fail "$* ran clean: the violation was not flagged"; fi
-  grep -q "FUZZ_ASSERT failed at .* oracle $oracle:" <<<"$out" ||
-    { tail -n 20 <<<"$out"; fail "$* failed, but not through the oracle $oracle"; }
-  echo "flagged by oracle $oracle: $1"
+flagged() { # oracle binary args...: the run fails through that oracle (the planted-bug check)
+  bash "$src/fuzz/tools/expect_flagged.sh" "$@" || fail "$2 did not flag the violation through $1"
 }
 flagged model-data "$work/toy/fuzz_rings_toy" "$prefix/share/virtq/corpus/rings"
 flagged model-data "$work/toy/fuzz_ops_toy" "$prefix/share/virtq/corpus/ops"

@@ -203,20 +203,19 @@ int virtq_chain_next(struct virtq_chain *c, struct virtq_seg *seg)
 {
 	int rc = still_valid(c);
 
-	if (rc < 0)
-		return rc;
-	/* Bounded: each pass either yields or consumes one hop of a bounded table. */
-	for (;;) {
-		if (c->error)
-			return c->error;
+	/*
+	 * Bounded: each pass either yields or consumes one hop of a bounded
+	 * table.  load_next() returns the error it makes sticky, so rc alone
+	 * says whether the walk goes on.
+	 */
+	while (rc == 0) {
 		if (c->cur_len != 0)
 			return yield(c, seg);
 		if (!c->more)
 			return 0;
 		rc = load_next(c);
-		if (rc < 0)
-			return rc;
 	}
+	return rc;
 }
 
 /* ---- segment arrays and cursors ---- */

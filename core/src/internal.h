@@ -39,7 +39,9 @@ void *virtq__mem_lookup(const struct virtq_mem *m, uint64_t gpa, uint64_t len, u
 
 /*
  * mem.c: virtq_mem_translate_all() that tries region @hint (may be NULL)
- * before the full lookup.
+ * before the full lookup.  @len > 0: its one caller refuses an empty
+ * indirect table first (VIRTQ_E_INDIRECT_LEN), and an empty range would
+ * pass the hint where virtq_mem_translate_all() refuses it.
  */
 void *virtq__mem_translate_all_hint(const struct virtq_mem *m, const struct virtq_mem_region *hint,
 				    uint64_t gpa, uint64_t len);

@@ -118,7 +118,7 @@ void *virtq__mem_translate_all_hint(const struct virtq_mem *m, const struct virt
 				    uint64_t gpa, uint64_t len)
 {
 	uint64_t contig = 0;
-	void *p = hint != NULL && len != 0 ? virtq__region_translate(hint, gpa, len, &contig) : NULL;
+	void *p = hint != NULL ? virtq__region_translate(hint, gpa, len, &contig) : NULL;
 
 	return p != NULL && contig == len ? p : virtq_mem_translate_all(m, gpa, len);
 }

@@ -73,6 +73,40 @@ static uint64_t place_rings(struct fz_image *im, uint64_t base, bool min_align)
 	return im->used + vg_used_bytes(im->size) - base;
 }
 
+/*
+ * The parts the other way round, used ring first: legal (§2.7 fixes no order)
+ * and the only placement where a part lies wholly below the one it is
+ * compared with.
+ */
+static uint64_t place_rings_reversed(struct fz_image *im, uint64_t base, bool min_align)
+{
+	uint64_t p;
+
+	im->used = base + (min_align ? 4 : 0);
+	p = im->used + vg_used_bytes(im->size);
+	im->avail = ((p + 1) & ~UINT64_C(1)) + (min_align ? 2 : 0);
+	p = im->avail + vg_avail_bytes(im->size);
+	im->desc = ((p + 15) & ~UINT64_C(15)) + (min_align ? 16 : 0);
+	return im->desc + vg_desc_bytes(im->size) - base;
+}
+
+/*
+ * Seed bits 28-31 = 0xB: an odd placement, by seed bits 22-23.  Chosen by a
+ * value no earlier input has there, so every seed and regression keeps its
+ * layout.  0, 3: parts reversed (made by place_rings_reversed); 1: the used
+ * ring starts on the descriptor table's last four bytes; 2: on the avail
+ * ring's last ones (SPLIT-LAY-3: a device must refuse both).
+ */
+static unsigned odd_placement(uint32_t seed) { return (seed >> 28) == 0xB ? (seed >> 22) % 4 : 4; }
+
+static void overlap_used(struct fz_image *im, unsigned odd)
+{
+	if (odd == 1)
+		im->used = im->desc + vg_desc_bytes(im->size) - 4;
+	else if (odd == 2)
+		im->used = (im->avail + vg_avail_bytes(im->size) - 4) & ~UINT64_C(3);
+}
+
 /* The device's variant: callback translation, tiny segment arrays, the lazy walker, its indirect bound. */
 static uint32_t variant_of(const struct script_vals *h)
 {
@@ -91,7 +125,8 @@ bool image_init(struct fz_image *im, const struct script_vals *h, uint64_t offer
 {
 	uint8_t layout = (uint8_t)h->v[H_LAYOUT];
 	bool rings_in_data = layout & 0x20;
-	uint64_t ring_len;
+	uint64_t ring_base, ring_len;
+	unsigned odd;
 
 	memset(im, 0, sizeof(*im));
 	im->mem = process_mem();
@@ -101,7 +136,11 @@ bool image_init(struct fz_image *im, const struct script_vals *h, uint64_t offer
 	im->features = (im->features & offered) | VG_FEATURE(VG_F_VERSION_1);
 	im->variant = variant_of(h);
 	im->seed = (uint32_t)h->v[H_SEED];
-	ring_len = place_rings(im, rings_in_data ? DATA_GPA + DATA_CHUNK - 0x100 : RING_GPA, layout & 0x10);
+	odd = odd_placement(im->seed);
+	ring_base = rings_in_data ? DATA_GPA + DATA_CHUNK - 0x100 : RING_GPA;
+	ring_len = odd == 0 || odd == 3 ? place_rings_reversed(im, ring_base, layout & 0x10)
+					: place_rings(im, ring_base, layout & 0x10);
+	overlap_used(im, odd);
 	if (layout & 0x40) {
 		im->desc += 8;
 		ring_len += 8;

@@ -107,7 +107,10 @@ struct fuzz_dev {
 bool dev_init(struct fuzz_dev *d, struct fz_image *im, enum dev_mode mode);
 void dev_fini(struct fuzz_dev *d);
 
-/* Pop one chain, walk it, and serve it through the device's cursors. */
+/* Whether this step is held to the model: a model run, with device and model in step. */
+bool dev_judged(const struct fuzz_dev *d);
+
+/* Pop one chain, walk it, and serve it through the device's cursors (device_pop.c). */
 enum dev_step dev_pop(struct fuzz_dev *d);
 /* Re-open a head after restore (VDUT_CAP_REOPEN), then as a pop. */
 enum dev_step dev_reopen(struct fuzz_dev *d, uint16_t head);

@@ -83,9 +83,10 @@ static bool touches(const struct fuzz_dev *d, const struct vdut_walk *dw,
 
 /*
  * @n bytes through the device's cursor in two calls, as a device takes a
- * header and then the body: the first stops inside a segment, the second
- * asks for one byte more than is left when the whole direction fits our
- * buffer (a fixed-size read of a short request).  Returns what was moved.
+ * header and then the body: the first stops halfway, often inside a
+ * segment, and the second asks for one byte more than is left when the whole
+ * direction (@all bytes) fits our buffer, as a fixed-size read of a short
+ * request would.  Returns what was moved.
  */
 static size_t move_in_two(struct fuzz_dev *d, struct dev_rec *r, bool reply, uint64_t n, uint64_t all)
 {

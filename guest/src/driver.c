@@ -101,10 +101,15 @@ static void free_books(struct vg_drv *d)
  */
 static void clear_heads(struct vg_drv *d)
 {
-	memset(d->head, 0, d->heads_used * sizeof(*d->head));
+	uint32_t used = d->heads_used < d->size ? d->heads_used : d->size;
+
+	/* Only [0, size) is addressable now: the books' store poisons the rest under ASan. */
+	memset(d->head, 0, used * sizeof(*d->head));
 	if (d->size > d->heads_zeroed) {
 		memset(d->head + d->heads_zeroed, 0, (d->size - d->heads_zeroed) * sizeof(*d->head));
 		d->heads_zeroed = d->size;
+	} else if (d->heads_used > d->size) {
+		d->heads_zeroed = d->size; /* records past a smaller queue keep what they held */
 	}
 	d->heads_used = 0;
 	d->nbufs = 0;

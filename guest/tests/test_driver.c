@@ -66,6 +66,34 @@ START_TEST(parts_are_aligned_zeroed_and_marked)
 }
 END_TEST
 
+/*
+ * Head records are cleared only as far as they were used: a queue moved to
+ * fewer entries and back to more must find every record it gets back free
+ * and empty (records 2 and 3 sat past the small queue's end).
+ */
+START_TEST(records_past_a_smaller_queue_come_back_free)
+{
+	struct vg_chain c;
+
+	make(8, 0);
+	for (int i = 0; i < 4; i++) {
+		vg_chain_init(&c);
+		ck_assert_uint_ne(vg_chain_writable(d, &c, 7), 0);
+		ck_assert_int_eq(vg_drv_add(d, &c, VG_CHAIN_MAX, (uint64_t)i), i);
+	}
+	ck_assert_uint_eq(d->head[3].state, VG_HEAD_ADDED);
+	ck_assert_int_eq(vg_drv_relocate(d, 2, d->desc, d->avail, d->used), 0);
+	ck_assert_uint_eq(d->head[1].state, VG_HEAD_FREE);
+	ck_assert_int_eq(vg_drv_relocate(d, 8, d->desc, d->avail, d->used), 0);
+	for (int i = 0; i < 8; i++) {
+		ck_assert_uint_eq(d->head[i].state, VG_HEAD_FREE);
+		ck_assert_uint_eq(d->head[i].wcap, 0);
+		ck_assert_uint_eq(d->head[i].nb, 0);
+	}
+	ck_assert_uint_eq(d->num_free, 8);
+}
+END_TEST
+
 START_TEST(direct_chain_is_linked_along_the_free_list)
 {
 	struct vg_chain c;
@@ -294,6 +322,7 @@ Suite *driver_suite(void)
 	tcase_add_checked_fixture(t, NULL, teardown);
 	tcase_add_test(t, parts_are_aligned_zeroed_and_marked);
 	tcase_add_test(t, direct_chain_is_linked_along_the_free_list);
+	tcase_add_test(t, records_past_a_smaller_queue_come_back_free);
 	tcase_add_test(t, mixed_chain_puts_the_rest_in_one_indirect_table);
 	tcase_add_test(t, kicks_follow_suppression_exactly);
 	tcase_add_test(t, reap_judges_each_used_entry);

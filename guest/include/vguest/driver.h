@@ -111,7 +111,7 @@ struct vg_drv {
 	uint16_t *slot_head;        /* [size]: what the driver put at avail ring[slot] */
 	bool *slot_hostile;         /* [size]: and whether that was malformed on purpose */
 	uint32_t heads_used;        /* head records at or past this are all zero ... */
-	uint32_t heads_zeroed;      /* ... up to this one; past it the books hold garbage */
+	uint32_t heads_zeroed;      /* ... up to this one (<= the books' size); past it, anything */
 	struct vg_buf *bufs;
 	uint32_t nbufs, capbufs;
 	uint32_t exposed;           /* heads EXPOSED: published and not yet reaped */

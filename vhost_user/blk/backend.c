@@ -2,6 +2,7 @@
 /* The vhost-user protocol on the virtq core (see backend.h). */
 #include "backend.h"
 
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -33,6 +34,7 @@ struct ring {
 	uint16_t base;
 	bool have_addr, enabled, started;
 	bool inited; /* q holds a queue (started, or stopped because it broke) */
+	bool ran;    /* started since the last reset: a restart takes the used idx the ring holds */
 	uint64_t desc, avail, used; /* guest-physical, translated from the front-end's addresses */
 	int kick, call;
 	struct virtq_queue q;
@@ -163,6 +165,19 @@ static void ring_reset(struct ring *r)
 	*r = (struct ring){.kick = -1, .call = -1};
 }
 
+/*
+ * The used idx this ring last published, read from the used ring: vhost-user
+ * carries only last_avail across a stop (GET/SET_VRING_BASE), and the two
+ * differ by every avail entry we refused and skipped (a head out of range
+ * gets no used entry).  virtq_init() has mapped the used ring.
+ */
+static uint16_t ring_used_idx(const struct dev *d, const struct ring *r)
+{
+	const uint16_t *idx = virtq_mem_translate_all(&d->mem, r->used + 2, 2);
+
+	return idx ? le16toh(__atomic_load_n(idx, __ATOMIC_ACQUIRE)) : 0;
+}
+
 /* Start ring @i once it has everything: size, addresses, memory, kick fd, and enable. */
 static int ring_try_start(struct dev *d, unsigned i, const struct vhu_msg *m)
 {
@@ -176,11 +191,12 @@ static int ring_try_start(struct dev *d, unsigned i, const struct vhu_msg *m)
 	cfg = (struct virtq_queue_config){.size = r->num, .desc_gpa = r->desc, .avail_gpa = r->avail,
 					  .used_gpa = r->used, .features = d->features, .mem = &d->mem};
 	rc = virtq_init(&r->q, &cfg);
-	if (rc == 0 && r->base)
-		rc = virtq_restore(&r->q, r->base, r->base); /* nothing in flight when the front-end stopped it */
+	/* Nothing is in flight when the front-end stopped the ring: we finish every chain we pop. */
+	if (rc == 0 && (r->base || r->ran))
+		rc = virtq_restore(&r->q, r->base, ring_used_idx(d, r));
 	if (rc < 0)
 		return refuse(m, "ring %u cannot start: %s", i, virtq_strerror(rc));
-	r->started = r->inited = true;
+	r->started = r->inited = r->ran = true;
 	return 0;
 }
 

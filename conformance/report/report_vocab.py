@@ -34,6 +34,12 @@ EVIDENCE = OrderedDict([
              "its own"),
 ])
 JUDGED = ("pass", "fail", "warn")
+FINDINGS = ("fail", "warn")  # the statuses that are findings
+
+
+def findings(clauses):
+    """The (clause, verdict) pairs of an analysis that are findings, in its order."""
+    return [(cid, st) for cid, st in clauses.items() if st["status"] in FINDINGS]
 
 
 def safe(name):

@@ -6,7 +6,7 @@ import json
 import xml.etree.ElementTree as ET
 from collections import Counter
 
-from report_vocab import CATALOGUE_SECTIONS, EVIDENCE, LEVELS, SPEC_NOTE, STATUSES, safe
+from report_vocab import CATALOGUE_SECTIONS, EVIDENCE, LEVELS, SPEC_NOTE, STATUSES, findings, safe
 
 def evidence_line(lbl, f):
     parts = []
@@ -135,7 +135,7 @@ def write_md(path, catalogue, impls, started):
     L.append("")
     for im in impls:
         a = im["analysis"]
-        bad = [(cid, st) for cid, st in a["clauses"].items() if st["status"] in ("fail", "warn")]
+        bad = findings(a["clauses"])
         L.append(f"## Findings: {im['name']}\n")
         if not bad:
             L.append("No failures or warnings.\n")
@@ -350,7 +350,7 @@ def write_html(path, catalogue, impls, started):
     H.append('<h2 id="findings">Findings per implementation</h2>')
     for im in impls:
         a = im["analysis"]
-        bad = [(cid, st) for cid, st in a["clauses"].items() if st["status"] in ("fail", "warn")]
+        bad = findings(a["clauses"])
         H.append(f'<h3 id="{anchor(im["name"])}">{e(im["name"])}</h3>')
         if not bad:
             H.append("<p>No failures or warnings.</p>")

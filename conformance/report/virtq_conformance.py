@@ -40,7 +40,7 @@ import time
 import xml.etree.ElementTree as ET
 from collections import Counter, OrderedDict, defaultdict
 
-from report_vocab import EVIDENCE, JUDGED, LEVELS, STATUSES, safe
+from report_vocab import EVIDENCE, FINDINGS, JUDGED, LEVELS, STATUSES, findings, safe
 from report_writers import json_report, write_html, write_json, write_junit, write_md
 
 CHECK_NS = "{http://check.sourceforge.net/ns}"
@@ -388,7 +388,7 @@ def selftest_checks(args, impls, expectations):
     for im in impls:
         want, status = expectations[im["name"]]
         clauses = im["analysis"]["clauses"]
-        flagged = {cid: st["status"] for cid, st in clauses.items() if st["status"] in ("fail", "warn")}
+        flagged = {cid: st["status"] for cid, st in findings(clauses)}
         for cid in sorted(want):
             if clauses[cid]["status"] != status:
                 problems.append(f"{im['name']}: {cid} is {clauses[cid]['status']}, expected {status}")
@@ -406,7 +406,7 @@ def load_findings(path):
     """Expected findings of peers: NAME, CLAUSE, STATUS (fail | warn), EVIDENCE per row."""
     exp = OrderedDict()
     for n, cols in tsv_rows(path):
-        if len(cols) != 4 or cols[2] not in ("fail", "warn") or not cols[3].strip():
+        if len(cols) != 4 or cols[2] not in FINDINGS or not cols[3].strip():
             raise SystemExit(f"{path}:{n}: expected NAME, CLAUSE, fail|warn, evidence (tab-separated)")
         exp.setdefault(cols[0], {})[cols[1]] = cols[2]
     return exp
@@ -423,8 +423,8 @@ def findings_checks(impls, expected):
             got = clauses.get(cid, {}).get("status", "unknown clause")
             if got != status:
                 problems.append(f"{im['name']}: {cid} is {got}, expected {status} (a finding gone?)")
-        for cid, st in sorted(clauses.items()):
-            if st["status"] in ("fail", "warn") and cid not in want:
+        for cid, st in sorted(findings(clauses)):
+            if cid not in want:
                 problems.append(f"{im['name']}: new finding: {cid} {st['status']}")
     return problems
 

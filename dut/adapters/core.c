@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vguest/store.h"
 #include "virtq/shm_hook.h"
 #include "virtq/virtq.h"
 #include "virtq_dut/dut.h"
@@ -145,49 +146,29 @@ static int init_mem(struct core_q *cq, bool callback)
 }
 
 /*
- * One queue's block is kept for the next create: a fuzz run creates and
- * destroys a queue per input, and a fresh 80 KiB block (ASan hands out new
- * memory while the old sits in quarantine) cost page faults on every walk.
- * Under ASan the kept block is poisoned, so a use after destroy still shows.
+ * One queue's block is kept for the next create, in a vg_store: a fuzz run
+ * creates and destroys a queue per input, and a fresh 80 KiB block (ASan
+ * hands out new memory while the old sits in quarantine) cost page faults on
+ * every walk.  Closed between queues, it is poisoned under ASan, so a use
+ * after destroy still shows.  A second queue alive at once gets its own block.
  */
-#if defined(__SANITIZE_ADDRESS__)
-#define CORE_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define CORE_ASAN 1
-#endif
-#endif
-#ifdef CORE_ASAN
-#include <sanitizer/asan_interface.h>
-#define KEEP_POISONED(p, on) ((on) ? __asan_poison_memory_region((p), sizeof(*(p))) \
-				   : __asan_unpoison_memory_region((p), sizeof(*(p))))
-#else
-#define KEEP_POISONED(p, on) ((void)(p), (void)(on))
-#endif
-
-static struct core_q *spare;
+static struct vg_store kept;
 
 static struct core_q *alloc_q(void)
 {
-	struct core_q *cq = spare;
-
-	if (!cq)
-		return malloc(sizeof(*cq));
-	spare = NULL;
-	KEEP_POISONED(cq, false);
-	return cq;
+	if (kept.open) /* lent to a queue that is still alive */
+		return malloc(sizeof(struct core_q));
+	return vg_store_get(&kept, sizeof(struct core_q), false);
 }
 
 static void free_q(struct core_q *cq)
 {
 	free(cq->table);
 	free(cq->retired);
-	if (spare) {
+	if (cq == kept.p)
+		vg_store_close(&kept);
+	else
 		free(cq);
-		return;
-	}
-	KEEP_POISONED(cq, true);
-	spare = cq;
 }
 
 static enum vdut_rc core_create(const struct vdut_queue_params *p, void **out, struct vdut_limits *lim)

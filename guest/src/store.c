@@ -48,6 +48,8 @@ void *vg_store_get(struct vg_store *s, size_t n, bool zero)
 	return s->p;
 }
 
+void vg_store_close(struct vg_store *s) { open_to(s, 0); }
+
 void vg_store_free(struct vg_store *s)
 {
 	UNPOISON(s->p, s->cap);

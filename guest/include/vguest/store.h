@@ -24,6 +24,11 @@ struct vg_store {
  * of memory (the store is then as before).
  */
 void *vg_store_get(struct vg_store *s, size_t n, bool zero);
+/**
+ * No user until the next vg_store_get(): the memory stays allocated, and under
+ * ASan all of it is poisoned, so a use after this shows as one.
+ */
+void vg_store_close(struct vg_store *s);
 /** Release the memory; the store is empty again. */
 void vg_store_free(struct vg_store *s);
 

@@ -90,20 +90,26 @@ static uint64_t place_rings_reversed(struct fz_image *im, uint64_t base, bool mi
 	return im->desc + vg_desc_bytes(im->size) - base;
 }
 
+enum placement { P_USUAL, P_REVERSED, P_USED_ON_DESC, P_USED_ON_AVAIL };
+
 /*
  * Seed bits 28-31 = 0xB: an odd placement, by seed bits 22-23.  Chosen by a
  * value no earlier input has there, so every seed and regression keeps its
- * layout.  0, 3: parts reversed (made by place_rings_reversed); 1: the used
- * ring starts on the descriptor table's last four bytes; 2: on the avail
- * ring's last ones (SPLIT-LAY-3: a device must refuse both).
+ * layout.  The used ring may start on the descriptor table's last four bytes
+ * or on the avail ring's last ones (SPLIT-LAY-3: a device must refuse both).
  */
-static unsigned odd_placement(uint32_t seed) { return (seed >> 28) == 0xB ? (seed >> 22) % 4 : 4; }
-
-static void overlap_used(struct fz_image *im, unsigned odd)
+static enum placement placement_of(uint32_t seed)
 {
-	if (odd == 1)
+	static const enum placement odd[4] = {P_REVERSED, P_USED_ON_DESC, P_USED_ON_AVAIL, P_REVERSED};
+
+	return (seed >> 28) == 0xB ? odd[(seed >> 22) % 4] : P_USUAL;
+}
+
+static void overlap_used(struct fz_image *im, enum placement pl)
+{
+	if (pl == P_USED_ON_DESC)
 		im->used = im->desc + vg_desc_bytes(im->size) - 4;
-	else if (odd == 2)
+	else if (pl == P_USED_ON_AVAIL)
 		im->used = (im->avail + vg_avail_bytes(im->size) - 4) & ~UINT64_C(3);
 }
 
@@ -126,7 +132,7 @@ bool image_init(struct fz_image *im, const struct script_vals *h, uint64_t offer
 	uint8_t layout = (uint8_t)h->v[H_LAYOUT];
 	bool rings_in_data = layout & 0x20;
 	uint64_t ring_base, ring_len;
-	unsigned odd;
+	enum placement pl;
 
 	memset(im, 0, sizeof(*im));
 	im->mem = process_mem();
@@ -136,11 +142,11 @@ bool image_init(struct fz_image *im, const struct script_vals *h, uint64_t offer
 	im->features = (im->features & offered) | VG_FEATURE(VG_F_VERSION_1);
 	im->variant = variant_of(h);
 	im->seed = (uint32_t)h->v[H_SEED];
-	odd = odd_placement(im->seed);
+	pl = placement_of(im->seed);
 	ring_base = rings_in_data ? DATA_GPA + DATA_CHUNK - 0x100 : RING_GPA;
-	ring_len = odd == 0 || odd == 3 ? place_rings_reversed(im, ring_base, layout & 0x10)
-					: place_rings(im, ring_base, layout & 0x10);
-	overlap_used(im, odd);
+	ring_len = pl == P_REVERSED ? place_rings_reversed(im, ring_base, layout & 0x10)
+				    : place_rings(im, ring_base, layout & 0x10);
+	overlap_used(im, pl);
 	if (layout & 0x40) {
 		im->desc += 8;
 		ring_len += 8;

@@ -95,9 +95,9 @@ static void free_books(struct vg_drv *d)
 
 /*
  * Every record new: no buffers, no tables (what the heads kept refers to
- * nothing now).  Only the records used since
- * the last clear and those never cleared are written: a fuzz input on a queue
- * of 32768 adds a few chains, and the full clear was a fifth of its set-up.
+ * nothing now).  Only the records used since the last clear and those never
+ * cleared are written: a fuzz input on a queue of 32768 uses few or none, and
+ * the full clear was a fifth of the instructions replaying the rings corpus.
  */
 static void clear_heads(struct vg_drv *d)
 {

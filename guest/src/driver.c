@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* The driver side of one split queue; see vguest/driver.h. */
-#include "vguest/driver.h"
+/* The driver side of one split queue, its operation (see vguest/driver.h); set-up is driver_setup.c. */
+#include "driver_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -8,275 +8,6 @@
 #include "vguest/event.h"
 
 #define BUF_GUARD 16u
-
-static uint16_t mask(const struct vg_drv *d, uint16_t i) { return (uint16_t)(i & (d->size - 1)); }
-
-static uint64_t rng_next(struct vg_drv *d)
-{
-	uint64_t x = d->rng;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return d->rng = x;
-}
-
-/* ---- ring parts ---- */
-
-static void put_le16(struct vg_drv *d, uint64_t gpa, uint16_t v)
-{
-	uint8_t b[2];
-
-	vg_put_le(b, v, 2);
-	(void)vg_mem_write(d->mem, gpa, b, 2);
-}
-
-static void put_desc(struct vg_drv *d, uint64_t gpa, uint64_t addr, uint32_t len, uint16_t flags,
-		     uint16_t next)
-{
-	struct vg_desc v = {addr, len, flags, next};
-	uint8_t raw[VG_DESC_SIZE];
-
-	vg_desc_encode(&v, raw);
-	(void)vg_mem_write(d->mem, gpa, raw, sizeof(raw)); /* dropped if unmapped: the driver may be wrong */
-}
-
-/* What each byte of the three parts is (VG_MEM_KINDS), so faults and diffs can name it. */
-static void mark_parts(struct vg_drv *d)
-{
-	struct vg_mem *m = d->mem;
-	uint32_t q = d->size;
-
-	vg_mem_mark(m, d->desc, vg_desc_bytes(q), VG_K_DESC);
-	vg_mem_mark(m, d->avail + VG_AVAIL_FLAGS, 2, VG_K_AVAIL_FLAGS);
-	vg_mem_mark(m, d->avail + VG_AVAIL_IDX, 2, VG_K_AVAIL_IDX);
-	vg_mem_mark(m, d->avail + 4, 2 * (uint64_t)q, VG_K_AVAIL_RING);
-	vg_mem_mark(m, d->avail + vg_used_event_off(q), 2, VG_K_USED_EVENT);
-	vg_mem_mark(m, d->used + VG_USED_FLAGS, 2, VG_K_USED_FLAGS);
-	vg_mem_mark(m, d->used + VG_USED_IDX, 2, VG_K_USED_IDX);
-	vg_mem_mark(m, d->used + 4, (uint64_t)VG_USED_ELEM_SIZE * q, VG_K_USED_ELEM);
-	vg_mem_mark(m, d->used + vg_avail_event_off(q), 2, VG_K_AVAIL_EVENT);
-}
-
-/* SPLIT-ANS-1: the driver hands the device zeroed rings (best effort: parts may be bogus). */
-static void zero_parts(struct vg_drv *d)
-{
-	(void)vg_mem_fill(d->mem, d->desc, 0, vg_desc_bytes(d->size));
-	(void)vg_mem_fill(d->mem, d->avail, 0, vg_avail_bytes(d->size));
-	(void)vg_mem_fill(d->mem, d->used, 0, vg_used_bytes(d->size));
-}
-
-/* Books for @size heads from the driver's stores: nothing is allocated once the largest queue was seen. */
-static bool alloc_books(struct vg_drv *d, uint32_t size)
-{
-	uint16_t *fn = vg_store_get(&d->books[0], size * sizeof(*d->free_next), false);
-	struct vg_head *h = vg_store_get(&d->books[1], size * sizeof(*d->head), false);
-	uint16_t *sh = vg_store_get(&d->books[2], size * sizeof(*d->slot_head), false);
-	bool *sx = vg_store_get(&d->books[3], size * sizeof(*d->slot_hostile), false);
-
-	if (!fn || !h || !sh || !sx)
-		return false;
-	d->free_next = fn;
-	d->head = h;
-	d->slot_head = sh;
-	d->slot_hostile = sx;
-	return true;
-}
-
-static void free_books(struct vg_drv *d)
-{
-	for (unsigned i = 0; i < 4; i++)
-		vg_store_free(&d->books[i]);
-	d->free_next = NULL;
-	d->head = NULL;
-	d->slot_head = NULL;
-	d->slot_hostile = NULL;
-}
-
-/*
- * Every record new: no buffers, no tables (what the heads kept refers to
- * nothing now).  Only the records used since the last clear and those never
- * cleared are written: a fuzz input on a queue of 32768 uses few or none, and
- * the full clear was a fifth of the instructions replaying the rings corpus.
- */
-static void clear_heads(struct vg_drv *d)
-{
-	uint32_t used = d->heads_used < d->size ? d->heads_used : d->size;
-
-	/* Only [0, size) is addressable now: the books' store poisons the rest under ASan. */
-	memset(d->head, 0, used * sizeof(*d->head));
-	if (d->size > d->heads_zeroed) {
-		memset(d->head + d->heads_zeroed, 0, (d->size - d->heads_zeroed) * sizeof(*d->head));
-		d->heads_zeroed = d->size;
-	} else if (d->heads_used > d->size) {
-		d->heads_zeroed = d->size; /* records past a smaller queue keep what they held */
-	}
-	d->heads_used = 0;
-	d->nbufs = 0;
-}
-
-/* Head @h is about to be written: clear_heads() must clear it. */
-static struct vg_head *use_head(struct vg_drv *d, uint16_t h)
-{
-	if (h >= d->heads_used)
-		d->heads_used = (uint32_t)h + 1;
-	return &d->head[h];
-}
-
-struct vg_drv *vg_drv_create_at(struct vg_mem *m, uint32_t size, uint64_t features, uint64_t desc,
-				uint64_t avail, uint64_t used)
-{
-	struct vg_drv *d;
-
-	if (!m || !vg_queue_size_ok(size))
-		return NULL;
-	d = calloc(1, sizeof(*d));
-	if (!d)
-		return NULL;
-	d->mem = m;
-	if (vg_drv_reuse(d, size, features, desc, avail, used) != 0) {
-		vg_drv_destroy(d);
-		return NULL;
-	}
-	return d;
-}
-
-int vg_drv_reuse(struct vg_drv *d, uint32_t size, uint64_t features, uint64_t desc, uint64_t avail,
-		 uint64_t used)
-{
-	struct vg_drv keep;
-
-	if (!vg_queue_size_ok(size) || !alloc_books(d, size))
-		return -1;
-	keep = *d;
-	memset(d, 0, sizeof(*d));
-	d->mem = keep.mem;
-	memcpy(d->books, keep.books, sizeof(d->books));
-	d->free_next = keep.free_next;
-	d->head = keep.head;
-	d->slot_head = keep.slot_head;
-	d->slot_hostile = keep.slot_hostile;
-	d->heads_used = keep.heads_used;
-	d->heads_zeroed = keep.heads_zeroed;
-	d->bufs = keep.bufs;
-	d->capbufs = keep.capbufs;
-	d->size = size;
-	d->features = features;
-	d->desc = desc;
-	d->avail = avail;
-	d->used = used;
-	d->rng = 0x9E3779B97F4A7C15ull ^ ((uint64_t)size << 20) ^ features;
-	clear_heads(d);
-	mark_parts(d);
-	vg_drv_restart(d, false);
-	return 0;
-}
-
-/* A ring part from the mem's cursor, its guard bytes marked as the part's. */
-static uint64_t alloc_part(struct vg_mem *m, uint64_t len, uint64_t align, enum vg_kind guard)
-{
-	uint64_t gpa = vg_mem_alloc(m, len, align);
-
-	if (gpa)
-		vg_mem_mark(m, gpa + len, VG_ALLOC_GUARD, guard);
-	return gpa;
-}
-
-struct vg_drv *vg_drv_create(struct vg_mem *m, uint32_t size, uint64_t features)
-{
-	uint64_t desc, avail, used;
-
-	if (!m || !vg_queue_size_ok(size))
-		return NULL;
-	desc = alloc_part(m, vg_desc_bytes(size), VG_DESC_ALIGN, VG_K_GUARD_DESC);
-	avail = alloc_part(m, vg_avail_bytes(size), VG_AVAIL_ALIGN, VG_K_GUARD_AVAIL);
-	used = alloc_part(m, vg_used_bytes(size), VG_USED_ALIGN, VG_K_GUARD_USED);
-	if (!desc || !avail || !used)
-		return NULL;
-	return vg_drv_create_at(m, size, features, desc, avail, used);
-}
-
-void vg_drv_destroy(struct vg_drv *d)
-{
-	if (!d)
-		return;
-	free_books(d);
-	free(d->bufs);
-	free(d);
-}
-
-void vg_drv_use_zones(struct vg_drv *d, struct vg_zone rz, struct vg_zone wz)
-{
-	d->rzone = rz;
-	d->wzone = wz;
-	d->own_zones = true;
-}
-
-/* The free list, in order or permuted: heads then come out of order. */
-static void init_free_list(struct vg_drv *d, bool shuffle)
-{
-	uint32_t q = d->size;
-
-	for (uint32_t i = 0; i < q; i++)
-		d->free_next[i] = (uint16_t)((i + 1) % q);
-	d->free_head = 0;
-	if (shuffle && q > 1) {
-		uint16_t *order = malloc(q * sizeof(*order));
-
-		if (!order)
-			abort(); /* the driver cannot keep its books: no result is sound */
-		for (uint32_t i = 0; i < q; i++)
-			order[i] = (uint16_t)i;
-		for (uint32_t i = q - 1; i > 0; i--) {
-			uint32_t j = (uint32_t)(rng_next(d) % (i + 1));
-			uint16_t t = order[i];
-
-			order[i] = order[j];
-			order[j] = t;
-		}
-		for (uint32_t i = 0; i < q; i++)
-			d->free_next[order[i]] = order[(i + 1) % q];
-		d->free_head = order[0];
-		free(order);
-	}
-	d->num_free = q;
-}
-
-void vg_drv_restart(struct vg_drv *d, bool shuffle)
-{
-	zero_parts(d);
-	init_free_list(d, shuffle);
-	/* Buffers and tables stay allocated for reuse; only the state goes (past heads_used it is zero). */
-	for (uint32_t i = 0; i < d->heads_used; i++) {
-		d->head[i].state = VG_HEAD_FREE;
-		d->head[i].hostile = false;
-	}
-	memset(d->slot_head, 0, d->size * sizeof(*d->slot_head));
-	memset(d->slot_hostile, 0, d->size * sizeof(*d->slot_hostile));
-	d->avail_idx = d->avail_pub = d->last_used = 0;
-	d->exposed = 0;
-	d->kick_pending = false;
-}
-
-int vg_drv_relocate(struct vg_drv *d, uint32_t size, uint64_t desc, uint64_t avail, uint64_t used)
-{
-	if (!vg_queue_size_ok(size) || !alloc_books(d, size))
-		return -1;
-	d->size = size;
-	d->desc = desc;
-	d->avail = avail;
-	d->used = used;
-	clear_heads(d);
-	mark_parts(d);
-	vg_drv_restart(d, false);
-	return 0;
-}
-
-void vg_drv_start_at(struct vg_drv *d, uint16_t idx)
-{
-	vg_mem_store16(d->mem, d->avail + VG_AVAIL_IDX, idx, true);
-	d->avail_idx = d->avail_pub = d->last_used = idx;
-}
 
 /* ---- building chains ---- */
 
@@ -394,7 +125,7 @@ static bool write_table(struct vg_drv *d, struct vg_head *h, const struct vg_buf
 	for (unsigned j = 0; j < m; j++)
 		perm[j] = j;
 	for (unsigned j = m - 1; o->ind_shuffle && j > 1; j--) {
-		unsigned x = 1 + (unsigned)(rng_next(d) % j), t = perm[j];
+		unsigned x = 1 + (unsigned)(vg__rng_next(d) % j), t = perm[j];
 
 		perm[j] = perm[x];
 		perm[x] = t;
@@ -413,11 +144,11 @@ static bool write_table(struct vg_drv *d, struct vg_head *h, const struct vg_buf
 
 static void put_slot(struct vg_drv *d, uint16_t head, bool hostile)
 {
-	uint16_t s = mask(d, d->avail_idx);
+	uint16_t s = vg__mask(d, d->avail_idx);
 
 	d->slot_head[s] = head;
 	d->slot_hostile[s] = hostile;
-	put_le16(d, d->avail + vg_avail_slot(d->size, d->avail_idx), head);
+	vg__put_le16(d, d->avail + vg_avail_slot(d->size, d->avail_idx), head);
 	d->avail_idx++;
 }
 
@@ -442,7 +173,7 @@ int vg_drv_add_opts(struct vg_drv *d, const struct vg_chain *c, const struct vg_
 
 	if (n == 0 || need > d->num_free)
 		return -1;
-	h = use_head(d, head);
+	h = vg__use_head(d, head);
 	/* The table first, so that running out of space leaks no descriptors. */
 	if (nd < n && !write_table(d, h, &c->buf[nd], n - nd, o))
 		return -1;
@@ -454,9 +185,9 @@ int vg_drv_add_opts(struct vg_drv *d, const struct vg_chain *c, const struct vg_
 		uint64_t at = d->desc + (uint64_t)VG_DESC_SIZE * i;
 
 		if (j < nd)
-			put_desc(d, at, c->buf[j].gpa, c->buf[j].len, buf_flags(&c->buf[j], j + 1 < need), nxt);
+			vg__put_desc(d, at, c->buf[j].gpa, c->buf[j].len, buf_flags(&c->buf[j], j + 1 < need), nxt);
 		else
-			put_desc(d, at, h->table, VG_DESC_SIZE * (n - nd),
+			vg__put_desc(d, at, h->table, VG_DESC_SIZE * (n - nd),
 				 (uint16_t)(VG_DESC_F_INDIRECT | (o->ind_write ? VG_DESC_F_WRITE : 0)), nxt);
 		i = nxt;
 	}
@@ -492,7 +223,7 @@ bool vg_drv_publish_n(struct vg_drv *d, uint16_t n)
 	bool kick;
 
 	for (uint16_t i = old; i != now; i++) {
-		uint16_t h = d->slot_head[mask(d, i)];
+		uint16_t h = d->slot_head[vg__mask(d, i)];
 
 		if (h < d->size && d->head[h].state == VG_HEAD_ADDED) {
 			d->head[h].state = VG_HEAD_EXPOSED;
@@ -630,13 +361,13 @@ void vg_drv_write_desc(struct vg_drv *d, uint16_t idx, uint64_t addr, uint32_t l
 {
 	if (idx >= d->size)
 		return;
-	put_desc(d, d->desc + (uint64_t)VG_DESC_SIZE * idx, addr, len, flags, next);
+	vg__put_desc(d, d->desc + (uint64_t)VG_DESC_SIZE * idx, addr, len, flags, next);
 }
 
 void vg_drv_write_table_desc(struct vg_drv *d, uint64_t table, uint32_t i, uint64_t addr, uint32_t len,
 			     uint16_t flags, uint16_t next)
 {
-	put_desc(d, table + (uint64_t)VG_DESC_SIZE * i, addr, len, flags, next);
+	vg__put_desc(d, table + (uint64_t)VG_DESC_SIZE * i, addr, len, flags, next);
 }
 
 struct vg_desc vg_drv_read_desc(const struct vg_drv *d, uint16_t idx)
@@ -657,7 +388,7 @@ void vg_drv_set_avail_idx(struct vg_drv *d, uint16_t v)
 
 void vg_drv_set_avail_ring(struct vg_drv *d, uint16_t slot, uint16_t head)
 {
-	put_le16(d, d->avail + vg_avail_slot(d->size, slot), head);
+	vg__put_le16(d, d->avail + vg_avail_slot(d->size, slot), head);
 }
 
 void vg_drv_add_bogus_head(struct vg_drv *d, uint16_t head) { put_slot(d, head, true); }
@@ -676,7 +407,7 @@ int vg_drv_take(struct vg_drv *d, unsigned k, uint16_t *idx)
 
 void vg_drv_add_hostile(struct vg_drv *d, const uint16_t *idx, unsigned k, uint32_t wcap)
 {
-	struct vg_head *h = use_head(d, idx[0]);
+	struct vg_head *h = vg__use_head(d, idx[0]);
 
 	h->state = VG_HEAD_ADDED;
 	h->hostile = true;

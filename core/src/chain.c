@@ -6,8 +6,15 @@
  * The walk is a small state machine over one "table" at a time: the ring's
  * descriptor table, then possibly one indirect table.  Each step reads one
  * descriptor once (shm_load_desc), checks it, and keeps only the unyielded
- * rest of its buffer (cur_gpa, cur_len).  Every step counts against a bound
- * fixed before the table is entered, so no guest input can make it loop.
+ * rest of its buffer (cur_gpa, cur_len).  Every read spends a budget fixed
+ * when the table is entered, so no guest input can make it loop.
+ *
+ * Two walkers share those steps.  The general one keeps its state in the
+ * chain (struct virtq__walk) and serves virtq_chain_next() and every case.
+ * virtq_chain_collect()'s fast path walks a fresh chain with the state in
+ * registers while each descriptor is the plain case, and hands the walk to
+ * the general one at the first that is not, so that every error, and the
+ * order of the checks that find it, comes from the general walker alone.
  */
 #include <string.h>
 
@@ -15,39 +22,119 @@
 #include "shm.h"
 #include "virtq/error.h"
 
-void virtq__chain_start(struct virtq_chain *c, struct virtq_queue *q, uint16_t head)
+/*
+ * The fast path works on a copy of the walk in its own frame: the helpers it
+ * shares with the general walk must be inlined for that copy to stay in
+ * registers, at -O2 without LTO too.
+ */
+#define WALK_INLINE static inline __attribute__((always_inline))
+
+/* Descriptors read so far, over every table entered. */
+WALK_INLINE uint32_t walk_ndesc(const struct virtq__walk *w)
 {
-	/* Field by field: this runs once per request, a memset showed in profiles. */
-	c->q = q;
-	c->table = q->desc;
-	c->table_size = q->size;
-	c->hops = 0;
-	/* §2.7.5.2: a chain has at most queue-size descriptors; more is a loop. */
-	c->hop_limit = q->size;
-	c->head = head;
-	c->next = head;
-	c->more = true;
-	c->indirect = false;
-	c->writing = false;
-	c->returned = false;
-	c->error = 0;
-	c->epoch = q->epoch;
-	c->mem_gen = q->mem_gen;
-	c->cur_gpa = 0;
-	c->cur_len = 0;
-	c->cur_writable = false;
-	c->ndesc = 0;
-	c->total = 0;
-	c->writable = 0;
+	return w->ndesc_before + (w->table_size - w->budget);
 }
 
-/* Chain errors are sticky: the walk is over and says why on every call. */
-static int fail(struct virtq_chain *c, int err)
+/*
+ * Writable bytes handed out so far: every writable descriptor taken, less
+ * the current one's unyielded rest.  Counted from what the walk keeps
+ * anyway rather than per piece; it caps the used len (SPLIT-USED-3).
+ */
+WALK_INLINE uint64_t walk_writable(const struct virtq__walk *w)
 {
+	return w->writing ? w->total - w->writable_from - w->cur_len : 0;
+}
+
+/* The walk is over, and why: 0 or an error, sticky from now on. */
+static int chain_end(struct virtq_chain *c, int err)
+{
+	c->state = VIRTQ__WALK_DONE;
 	c->error = err;
-	c->more = false;
-	c->cur_len = 0;
 	return err;
+}
+
+/* What outlives the walk, kept after every call that moved it. */
+static void keep_counters(struct virtq_chain *c, const struct virtq__walk *w)
+{
+	c->writable = walk_writable(w);
+	c->ndesc = walk_ndesc(w);
+}
+
+/* A chain popped and not walked yet: the direct table from its head. */
+WALK_INLINE void walk_begin(const struct virtq_chain *c, struct virtq__walk *w)
+{
+	const struct virtq_queue *q = c->q;
+
+	w->table = q->desc;
+	w->table_size = q->size;
+	/* §2.7.5.2: a chain has at most queue-size descriptors; more is a loop. */
+	w->budget = q->size;
+	w->ndesc_before = 0;
+	w->next = c->head;
+	w->indirect = false;
+	w->writing = false;
+	w->cur_gpa = 0;
+	w->cur_len = 0;
+	w->total = 0;
+	w->writable_from = 0;
+}
+
+/*
+ * Field by field: the fast path's copy lives in registers only if the
+ * compiler can see each field apart (scalar replacement).
+ */
+WALK_INLINE void walk_copy(struct virtq__walk *to, const struct virtq__walk *from)
+{
+	to->table = from->table;
+	to->cur_gpa = from->cur_gpa;
+	to->total = from->total;
+	to->writable_from = from->writable_from;
+	to->cur_len = from->cur_len;
+	to->table_size = from->table_size;
+	to->budget = from->budget;
+	to->ndesc_before = from->ndesc_before;
+	to->next = from->next;
+	to->indirect = from->indirect;
+	to->writing = from->writing;
+}
+
+/* Taken in the queue's present life and walked under its present memory map. */
+static inline bool chain_current(const struct virtq_chain *c)
+{
+	return c->epoch == c->q->epoch && c->mem_gen == c->q->mem_gen;
+}
+
+/*
+ * Whether the walk goes on in this call.  A walk that is not finished goes
+ * on only in the queue's life and memory map it started in: after a reset
+ * or restore its descriptors are the driver's again, after virtq_set_mem()
+ * its table pointer may be stale.  false: the walk is over, and c->error
+ * says how (0 or its sticky error).
+ */
+static bool walk_resume(struct virtq_chain *c)
+{
+	if (c->state == VIRTQ__WALK_DONE)
+		return false;
+	if (!chain_current(c)) {
+		chain_end(c, c->epoch != c->q->epoch ? VIRTQ_E_STALE_CHAIN : VIRTQ_E_MEM_CHANGED);
+		return false;
+	}
+	if (c->state == VIRTQ__WALK_NEW) {
+		walk_begin(c, &c->w);
+		c->state = VIRTQ__WALK_ON;
+	}
+	return true;
+}
+
+/* The end of a call that moved the walk: an error or the chain's end finishes it. */
+static int walk_suspend(struct virtq_chain *c, int rc)
+{
+	keep_counters(c, &c->w);
+	if (rc < 0)
+		return chain_end(c, rc);
+	if (c->w.next == VIRTQ__WALK_END && c->w.cur_len == 0)
+		chain_end(c, 0);
+	return rc;
 }
 
 /*
@@ -55,24 +142,24 @@ static int fail(struct virtq_chain *c, int err)
  * driver MUST NOT of §2.7.5.3.1 or a table that cannot be read safely; the
  * WRITE bit of @d is disregarded as §2.7.5.3.2 requires (SPLIT-IND-8).
  */
-static int enter_indirect(struct virtq_chain *c, const struct shm_desc *d)
+WALK_INLINE int enter_indirect(const struct virtq_queue *q, struct virtq__walk *w,
+			       const struct shm_desc *d)
 {
-	const struct virtq_queue *q = c->q;
 	void *table;
 
 	if (!virtq_has_feature(q, VIRTQ_F_INDIRECT_DESC))
-		return fail(c, VIRTQ_E_INDIRECT_NOT_NEGOTIATED);
-	if (c->indirect)
-		return fail(c, VIRTQ_E_INDIRECT_NESTED);
+		return VIRTQ_E_INDIRECT_NOT_NEGOTIATED;
+	if (w->indirect)
+		return VIRTQ_E_INDIRECT_NESTED;
 	/* One indirect table, last in the chain (SPLIT-IND-6, SPLIT-IND-9). */
 	if (d->flags & VIRTQ_DESC_F_NEXT)
-		return fail(c, VIRTQ_E_INDIRECT_WITH_NEXT);
+		return VIRTQ_E_INDIRECT_WITH_NEXT;
 	if (d->len == 0 || d->len % sizeof(struct virtq_desc) != 0)
-		return fail(c, VIRTQ_E_INDIRECT_LEN);
+		return VIRTQ_E_INDIRECT_LEN;
 	if (d->len / sizeof(struct virtq_desc) > q->indirect_max)
-		return fail(c, VIRTQ_E_INDIRECT_TOO_LONG);
+		return VIRTQ_E_INDIRECT_TOO_LONG;
 	if (d->addr + (d->len - 1) < d->addr)
-		return fail(c, VIRTQ_E_ADDR_OVERFLOW);
+		return VIRTQ_E_ADDR_OVERFLOW;
 	/*
 	 * Read as an array, so it must be host-contiguous (bug class 6): inside
 	 * one region.  The region this queue's buffers came from last usually
@@ -80,55 +167,65 @@ static int enter_indirect(struct virtq_chain *c, const struct shm_desc *d)
 	 */
 	table = virtq__mem_translate_all_hint(q->mem, q->hint, d->addr, d->len);
 	if (table == NULL)
-		return fail(c, VIRTQ_E_INDIRECT_RANGE);
-	c->table = table;
-	c->table_size = d->len / sizeof(struct virtq_desc);
-	c->hop_limit = c->table_size;
-	c->hops = 0;
-	c->next = 0;
-	c->indirect = true;
-	c->more = true;
+		return VIRTQ_E_INDIRECT_RANGE;
+	w->ndesc_before = walk_ndesc(w);
+	w->table = table;
+	w->table_size = d->len / sizeof(struct virtq_desc);
+	/* At most one read per entry: the indirect table's own loop bound. */
+	w->budget = w->table_size;
+	w->next = 0;
+	w->indirect = true;
 	return 0;
 }
 
 /* Accept @d as the current buffer: ordering, overflow and size rules. */
-static int take_buffer(struct virtq_chain *c, const struct shm_desc *d)
+WALK_INLINE int take_buffer(struct virtq__walk *w, const struct shm_desc *d)
 {
 	bool writable = d->flags & VIRTQ_DESC_F_WRITE;
 
 	/* §2.7.4.2: device-writable descriptors come after readable ones. */
-	if (!writable && c->writing)
-		return fail(c, VIRTQ_E_READ_AFTER_WRITE);
+	if (!writable && w->writing)
+		return VIRTQ_E_READ_AFTER_WRITE;
 	if (d->len != 0 && d->addr + (d->len - 1) < d->addr)
-		return fail(c, VIRTQ_E_ADDR_OVERFLOW);
+		return VIRTQ_E_ADDR_OVERFLOW;
 	/* §2.7.5.2: total below 2^32, so a used len always fits (SPLIT-DESC-6). */
-	c->total += d->len;
-	if (c->total >= UINT64_C(1) << 32)
-		return fail(c, VIRTQ_E_CHAIN_TOO_BIG);
-	c->writing |= writable;
-	c->cur_gpa = d->addr;
-	c->cur_len = d->len;
-	c->cur_writable = writable;
-	c->more = (d->flags & VIRTQ_DESC_F_NEXT) != 0;
-	c->next = d->next;
+	if (w->total + d->len >= UINT64_C(1) << 32)
+		return VIRTQ_E_CHAIN_TOO_BIG;
+	/* From here on every buffer is writable: the ordering rule above. */
+	if (writable && !w->writing) {
+		w->writable_from = w->total;
+		w->writing = true;
+	}
+	w->total += d->len;
+	w->cur_gpa = d->addr;
+	w->cur_len = d->len;
+	w->next = d->flags & VIRTQ_DESC_F_NEXT ? d->next : VIRTQ__WALK_END;
 	return 0;
 }
 
-/* Read the next descriptor of the current table, once, and act on it. */
-static int load_next(struct virtq_chain *c)
+/*
+ * Read the next descriptor of the current table, once, into @d.  Bounded:
+ * every read spends the budget the table was entered with, so no guest
+ * input can make a walk loop.
+ */
+WALK_INLINE int walk_load(struct virtq__walk *w, struct shm_desc *d)
 {
-	struct shm_desc d;
+	if (w->next >= w->table_size)
+		return VIRTQ_E_NEXT_RANGE;
+	if (w->budget == 0)
+		return w->indirect ? VIRTQ_E_INDIRECT_LOOP : VIRTQ_E_CHAIN_LOOP;
+	w->budget--;
+	shm_load_desc(&w->table[w->next], d);
+	return 0;
+}
 
-	if (c->next >= c->table_size)
-		return fail(c, VIRTQ_E_NEXT_RANGE);
-	if (c->hops >= c->hop_limit)
-		return fail(c, c->indirect ? VIRTQ_E_INDIRECT_LOOP : VIRTQ_E_CHAIN_LOOP);
-	c->hops++;
-	c->ndesc++;
-	shm_load_desc(&c->table[c->next], &d);
-	if (d.flags & VIRTQ_DESC_F_INDIRECT)
-		return enter_indirect(c, &d);
-	return take_buffer(c, &d);
+/* Act on a descriptor read: a buffer, or the indirect table. */
+WALK_INLINE int walk_take(const struct virtq_queue *q, struct virtq__walk *w,
+			  const struct shm_desc *d)
+{
+	if (d->flags & VIRTQ_DESC_F_INDIRECT)
+		return enter_indirect(q, w, d);
+	return take_buffer(w, d);
 }
 
 /*
@@ -136,134 +233,226 @@ static int load_next(struct virtq_chain *c)
  * contiguously.  Buffers of one chain usually sit in one region, so the
  * region that answered last is tried before the full lookup.
  */
-static void *translate(struct virtq_chain *c, uint64_t *contig)
+WALK_INLINE void *translate(struct virtq_queue *q, const struct virtq__walk *w, uint64_t *contig)
 {
-	const struct virtq_mem_region *r = c->q->hint;
+	const struct virtq_mem_region *r = q->hint;
 	void *p;
 
-	if (r != NULL && (p = virtq__region_translate(r, c->cur_gpa, c->cur_len, contig)) != NULL)
+	if (r != NULL && (p = virtq__region_translate(r, w->cur_gpa, w->cur_len, contig)) != NULL)
 		return p;
-	p = virtq__mem_lookup(c->q->mem, c->cur_gpa, c->cur_len, contig, &r);
+	p = virtq__mem_lookup(q->mem, w->cur_gpa, w->cur_len, contig, &r);
 	if (r != NULL)
-		c->q->hint = r;
+		q->hint = r;
 	return p;
 }
 
 /*
- * Translate the current buffer's next host-contiguous piece and account for
- * it as handed out (the writable count caps the used len).  NULL: the chain
- * failed with ADDR_RANGE.
+ * Translate the current buffer's next host-contiguous piece and count it as
+ * handed out.  NULL: not guest memory (VIRTQ_E_ADDR_RANGE).
  */
-static void *take_piece(struct virtq_chain *c, uint64_t *contig)
+WALK_INLINE void *take_piece(struct virtq_queue *q, struct virtq__walk *w, uint64_t *contig)
 {
-	void *p = translate(c, contig);
+	void *p = translate(q, w, contig);
 
-	if (p == NULL) {
-		fail(c, VIRTQ_E_ADDR_RANGE);
-		return NULL;
+	if (p != NULL) {
+		w->cur_gpa += *contig;
+		w->cur_len -= (uint32_t)*contig;
 	}
-	c->cur_gpa += *contig;
-	c->cur_len -= (uint32_t)*contig;
-	if (c->cur_writable)
-		c->writable += *contig;
 	return p;
-}
-
-/* Hand out the host-contiguous prefix of the current buffer. */
-static int yield(struct virtq_chain *c, struct virtq_seg *seg)
-{
-	uint64_t contig;
-	void *p = take_piece(c, &contig);
-
-	if (p == NULL)
-		return c->error;
-	seg->addr = p;
-	seg->len = (uint32_t)contig;
-	seg->writable = c->cur_writable;
-	return 1;
-}
-
-/*
- * A walk that is not finished goes on only in the queue's life and memory
- * map it started in: after a reset or restore its descriptors are the
- * driver's again, after virtq_set_mem() its table pointer may be stale.
- */
-static int still_valid(struct virtq_chain *c)
-{
-	if (c->error || (!c->more && c->cur_len == 0))
-		return c->error;
-	if (c->epoch != c->q->epoch)
-		return fail(c, VIRTQ_E_STALE_CHAIN);
-	if (c->mem_gen != c->q->mem_gen)
-		return fail(c, VIRTQ_E_MEM_CHANGED);
-	return 0;
 }
 
 int virtq_chain_next(struct virtq_chain *c, struct virtq_seg *seg)
 {
-	int rc = still_valid(c);
+	struct virtq__walk *w = &c->w;
+	struct shm_desc d;
+	int rc;
 
-	/*
-	 * Bounded: each pass either yields or consumes one hop of a bounded
-	 * table.  load_next() returns the error it makes sticky, so rc alone
-	 * says whether the walk goes on.
-	 */
-	while (rc == 0) {
-		if (c->cur_len != 0)
-			return yield(c, seg);
-		if (!c->more)
-			return 0;
-		rc = load_next(c);
+	if (!walk_resume(c))
+		return c->error;
+	/* Bounded: each pass yields or spends one read of a bounded table. */
+	for (;;) {
+		if (w->cur_len != 0) {
+			uint64_t contig;
+			void *p = take_piece(c->q, w, &contig);
+
+			if (p == NULL) {
+				rc = VIRTQ_E_ADDR_RANGE;
+				break;
+			}
+			seg->addr = p;
+			seg->len = (uint32_t)contig;
+			seg->writable = w->writing;
+			rc = 1;
+			break;
+		}
+		if (w->next == VIRTQ__WALK_END) {
+			rc = 0;
+			break;
+		}
+		rc = walk_load(w, &d);
+		if (rc == 0)
+			rc = walk_take(c->q, w, &d);
+		if (rc < 0)
+			break;
 	}
-	return rc;
+	return walk_suspend(c, rc);
 }
 
 /* ---- segment arrays and cursors ---- */
 
-void virtq_iov_init(struct virtq_iov *v, struct virtq_seg *storage, uint32_t cap)
+/* Append a piece to the array of its direction (NULL: that direction is dropped). */
+WALK_INLINE int iov_append(struct virtq_iov *v, void *p, uint64_t len, bool writable)
 {
-	v->seg = storage;
-	v->cap = cap;
-	v->n = v->cur = v->off = 0;
-	v->bytes = v->done = 0;
+	struct virtq_seg *s;
+
+	if (v == NULL)
+		return 0; /* a direction dropped: its bytes still count */
+	if (v->n == v->cap)
+		return VIRTQ_E_IOV_FULL;
+	s = &v->seg[v->n++];
+	s->addr = p;
+	s->len = (uint32_t)len;
+	s->writable = writable;
+	v->bytes += len;
+	return 0;
 }
 
 /*
- * The whole walk in one loop (the work of virtq_chain_next() and the append,
- * without a segment copy between them): this is the per-request hot path.
+ * The general walk into the two arrays, from wherever the chain stands;
+ * @pending: a descriptor already read and not yet acted on (the fast path
+ * stopped at it), or NULL.
  */
-int virtq_chain_collect(struct virtq_chain *c, struct virtq_iov *rd, struct virtq_iov *wr)
+static int collect_rest(struct virtq_chain *c, struct virtq_iov *rd, struct virtq_iov *wr,
+			const struct shm_desc *pending)
 {
-	if (still_valid(c) < 0)
-		return c->error;
-	for (;;) {
-		struct virtq_iov *v;
-		struct virtq_seg *s;
+	struct virtq__walk *w = &c->w;
+	int rc = pending != NULL ? walk_take(c->q, w, pending) : 0;
+
+	while (rc == 0) {
+		struct shm_desc d;
 		uint64_t contig;
 		void *p;
 
-		if (c->error)
-			return c->error;
-		if (c->cur_len == 0) {
-			if (!c->more)
-				return 0;
-			load_next(c);
+		if (w->cur_len == 0) {
+			if (w->next == VIRTQ__WALK_END)
+				break;
+			rc = walk_load(w, &d);
+			if (rc == 0)
+				rc = walk_take(c->q, w, &d);
 			continue;
 		}
-		p = take_piece(c, &contig);
+		p = take_piece(c->q, w, &contig);
 		if (p == NULL)
-			return c->error;
-		v = c->cur_writable ? wr : rd;
-		if (v == NULL)
-			continue;
-		if (v->n == v->cap)
-			return fail(c, VIRTQ_E_IOV_FULL);
-		s = &v->seg[v->n++];
-		s->addr = p;
-		s->len = (uint32_t)contig;
-		s->writable = c->cur_writable;
-		v->bytes += contig;
+			rc = VIRTQ_E_ADDR_RANGE;
+		else
+			rc = iov_append(w->writing ? wr : rd, p, contig, w->writing);
 	}
+	return walk_suspend(c, rc);
+}
+
+/* What fast_run() stopped for, besides the end of the chain (0). */
+enum { FAST_UNREAD = 1, FAST_PENDING };
+
+/*
+ * The plain case of the walk, in registers: buffers the region hint holds
+ * whole, that take_buffer() would take as they are, with room in their
+ * array.  It decides nothing itself: it stops before a read that
+ * walk_load() would refuse (FAST_UNREAD), or at a descriptor that is not
+ * plain (FAST_PENDING, *d read once and handed on), and the general walk
+ * goes on from there, so every error and its order come from one place.
+ */
+WALK_INLINE int fast_run(const struct virtq_mem_region *hint, struct virtq__walk *w,
+			 struct virtq_iov *rd, struct virtq_iov *wr, struct shm_desc *pending)
+{
+	struct shm_desc desc, *d = &desc; /* in registers: *pending is written on the way out only */
+
+	for (;;) {
+		struct virtq_iov *v;
+		struct virtq_seg *s;
+		bool writable;
+		uint64_t off;
+
+		if (w->next >= w->table_size || w->budget == 0)
+			return FAST_UNREAD;
+		w->budget--;
+		shm_load_desc(&w->table[w->next], d);
+		writable = d->flags & VIRTQ_DESC_F_WRITE;
+		v = writable ? wr : rd;
+		/*
+		 * Inside the region: off wraps past its size when addr is below
+		 * it, and len - 1 wraps when len is 0 (no segment is empty).
+		 * Whole in the region, its end cannot wrap either (region_ok).
+		 */
+		off = d->addr - hint->gpa;
+		if ((d->flags & VIRTQ_DESC_F_INDIRECT) || (!writable && w->writing) ||
+		    off >= hint->size || (uint64_t)d->len - 1 >= hint->size - off ||
+		    w->total + d->len >= UINT64_C(1) << 32 ||
+		    v == NULL ||
+		    v->n == v->cap) {
+			*pending = desc;
+			return FAST_PENDING;
+		}
+		if (writable && !w->writing) {
+			w->writable_from = w->total;
+			w->writing = true;
+		}
+		w->total += d->len;
+		s = &v->seg[v->n++];
+		s->addr = (unsigned char *)hint->hva + off;
+		s->len = d->len;
+		s->writable = writable;
+		v->bytes += d->len;
+		if (!(d->flags & VIRTQ_DESC_F_NEXT))
+			return 0;
+		w->next = d->next;
+	}
+}
+
+/*
+ * virtq_chain_collect() for a chain not walked yet: fast_run() over the
+ * direct table, and over an indirect table once enter_indirect() has taken
+ * it; whatever is not plain goes to the general walk with the walk so far.
+ */
+static int collect_fast(struct virtq_chain *c, struct virtq_iov *rd, struct virtq_iov *wr)
+{
+	const struct virtq_mem_region *hint = c->q->hint;
+	struct virtq__walk w;
+	struct shm_desc d;
+	int rc = FAST_UNREAD;
+
+	walk_begin(c, &w);
+	if (hint != NULL) {
+		rc = fast_run(hint, &w, rd, wr, &d);
+		if (rc == FAST_PENDING && (d.flags & VIRTQ_DESC_F_INDIRECT) &&
+		    enter_indirect(c->q, &w, &d) == 0)
+			rc = fast_run(hint, &w, rd, wr, &d);
+	}
+	if (rc == 0) {
+		keep_counters(c, &w);
+		return chain_end(c, 0);
+	}
+	walk_copy(&c->w, &w);
+	c->state = VIRTQ__WALK_ON;
+	return collect_rest(c, rd, wr, rc == FAST_PENDING ? &d : NULL);
+}
+
+/* A chain whose walk has begun, or that is no longer current: the general walk. */
+static int collect_general(struct virtq_chain *c, struct virtq_iov *rd, struct virtq_iov *wr)
+{
+	if (!walk_resume(c))
+		return c->error;
+	return collect_rest(c, rd, wr, NULL);
+}
+
+/*
+ * The whole walk in one call, the per-request hot path: a chain not walked
+ * yet takes the fast path, any other the general walk.
+ */
+int virtq_chain_collect(struct virtq_chain *c, struct virtq_iov *rd, struct virtq_iov *wr)
+{
+	if (c->state != VIRTQ__WALK_NEW || !chain_current(c))
+		return collect_general(c, rd, wr);
+	return collect_fast(c, rd, wr);
 }
 
 /*

@@ -46,7 +46,23 @@ void *virtq__mem_lookup(const struct virtq_mem *m, uint64_t gpa, uint64_t len, u
 void *virtq__mem_translate_all_hint(const struct virtq_mem *m, const struct virtq_mem_region *hint,
 				    uint64_t gpa, uint64_t len);
 
-/* chain.c: start walking the chain whose (validated) head is @head. */
-void virtq__chain_start(struct virtq_chain *c, struct virtq_queue *q, uint16_t head);
+/*
+ * Start walking the chain whose (validated) head is @head.  Only what is
+ * read before the walk begins: the walk itself starts from the head
+ * (chain.c, walk_begin), so the direct table's bounds are not stored twice.
+ * Inline: once per request, on virtq_pop()'s path.
+ */
+static inline void virtq__chain_start(struct virtq_chain *c, struct virtq_queue *q, uint16_t head)
+{
+	c->q = q;
+	c->writable = 0;
+	c->ndesc = 0;
+	c->epoch = q->epoch;
+	c->mem_gen = q->mem_gen;
+	c->error = 0;
+	c->head = head;
+	c->state = VIRTQ__WALK_NEW;
+	c->returned = false;
+}
 
 #endif /* VIRTQ_SRC_INTERNAL_H */

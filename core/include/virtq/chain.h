@@ -47,29 +47,43 @@ struct virtq_seg {
 	bool writable; /**< device-writable (VIRTQ_DESC_F_WRITE) */
 };
 
+/*
+ * Where a walk stands between calls (private).  A call works on a copy in
+ * registers and writes it back once, so that the per-descriptor checks cost
+ * what they compute and not loads and stores of the chain.
+ */
+struct virtq__walk {
+	const struct virtq_desc *table; /* direct table or the indirect table */
+	uint64_t cur_gpa;               /* unyielded rest of the current descriptor */
+	uint64_t total;                 /* bytes of all descriptors taken */
+	uint64_t writable_from;         /* @total when the first writable one was taken */
+	uint32_t cur_len;
+	uint32_t table_size;            /* entries in @table */
+	uint32_t budget;                /* reads left in @table: a loop ends here */
+	uint32_t ndesc_before;          /* descriptors read from tables before @table */
+	uint32_t next;                  /* index in @table to read next, or VIRTQ__WALK_END */
+	bool indirect;                  /* walking the indirect table */
+	bool writing;                   /* a writable descriptor was taken (so the current one is) */
+};
+
+#define VIRTQ__WALK_END UINT32_MAX
+
 /** A chain being walked.  Caller-owned; fields are private. */
 struct virtq_chain {
 	struct virtq_queue *q;
-	const struct virtq_desc *table; /* direct table or the indirect table */
-	uint32_t table_size;            /* entries in @table */
-	uint32_t hops;                  /* descriptors read from @table */
-	uint32_t hop_limit;             /* bound on @hops */
-	uint16_t head;
-	uint16_t next;                  /* index in @table of the next descriptor */
-	bool more;                      /* a descriptor remains to be read */
-	bool indirect;                  /* walking the indirect table */
-	bool writing;                   /* a writable descriptor was seen */
-	bool returned;                  /* pushed; further pushes are refused */
-	int error;                      /* sticky chain error, or 0 */
+	uint64_t writable;              /* writable bytes yielded (caps used len) */
+	uint32_t ndesc;                 /* descriptors read, direct + indirect */
 	uint32_t epoch;                 /* the queue's life it was taken in */
 	uint32_t mem_gen;               /* the memory map it is walked under */
-	uint64_t cur_gpa;               /* unyielded rest of the current descriptor */
-	uint32_t cur_len;
-	bool cur_writable;
-	uint32_t ndesc;                 /* descriptors read, direct + indirect */
-	uint64_t total;                 /* bytes of all descriptors read */
-	uint64_t writable;              /* writable bytes yielded (caps used len) */
+	int error;                      /* sticky chain error, or 0 */
+	uint16_t head;
+	uint8_t state;                  /* VIRTQ__WALK_* */
+	bool returned;                  /* pushed; further pushes are refused */
+	struct virtq__walk w;           /* in VIRTQ__WALK_ON only */
 };
+
+/* Chain states: popped and not walked yet; walked part way; walked to the end or failed. */
+enum { VIRTQ__WALK_NEW, VIRTQ__WALK_ON, VIRTQ__WALK_DONE };
 
 /** Head descriptor index of the chain (the id the used entry will carry). */
 static inline uint16_t virtq_chain_head(const struct virtq_chain *c) { return c->head; }
@@ -105,8 +119,14 @@ struct virtq_iov {
 	uint64_t done;         /* bytes consumed by the cursor */
 };
 
-/** Attach @p storage (@p cap entries) to @p v and empty it. */
-void virtq_iov_init(struct virtq_iov *v, struct virtq_seg *storage, uint32_t cap);
+/** Attach @p storage (@p cap entries) to @p v and empty it.  Inline: once per request. */
+static inline void virtq_iov_init(struct virtq_iov *v, struct virtq_seg *storage, uint32_t cap)
+{
+	v->seg = storage;
+	v->cap = cap;
+	v->n = v->cur = v->off = 0;
+	v->bytes = v->done = 0;
+}
 
 /**
  * Walk the rest of the chain, appending readable segments to @p rd and

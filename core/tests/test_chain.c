@@ -375,6 +375,107 @@ START_TEST(collect_fails_whole_chain_on_unmapped_buffer)
 }
 END_TEST
 
+/*
+ * virtq_chain_collect()'s fast path (a fresh chain, once the region hint is
+ * set) at each edge where it must hand the walk to the general walker: a
+ * buffer ending on the hint region's last byte is one segment, one byte
+ * more or one byte before it is not guest memory; a zero-length buffer
+ * yields nothing; 2^32 - 1 bytes are a chain, 2^32 are not (SPLIT-DESC-6);
+ * an array with exactly enough room, and one short; readable after
+ * writable; a dropped direction.  The hint region is 8 GiB above 4 GiB that
+ * the walk never dereferences, so the 4 GiB edge needs no memory.
+ */
+#define BIG (UINT64_C(1) << 32)
+#define BIG_SIZE (UINT64_C(1) << 33)
+#define BIG_HVA ((unsigned char *)(uintptr_t)0x10000)
+
+struct fast_bed {
+	struct tq t;
+	struct virtq_mem_region table[VG_MAX_REGIONS + 1];
+	struct virtq_mem mem;
+	uint16_t idx;
+	struct virtq_seg rs[4], ws[4];
+	struct virtq_iov rd, wr;
+};
+
+/* Publish the chain @addr/@len/@flags[n] (descriptors 0..n-1), pop and collect it into cap-entry arrays. */
+static int fast_collect(struct fast_bed *b, unsigned n, const uint64_t *addr, const uint32_t *len,
+			const uint16_t *flags, uint32_t cap, bool drop_readable)
+{
+	struct virtq_chain c;
+	int rc;
+
+	for (unsigned i = 0; i < n; i++)
+		vg_drv_write_desc(b->t.drv, (uint16_t)i, addr[i], len[i],
+				  (uint16_t)((flags ? flags[i] : 0) | (i + 1 < n ? VG_DESC_F_NEXT : 0)),
+				  (uint16_t)(i + 1));
+	vg_drv_set_avail_ring(b->t.drv, b->idx % 8, 0);
+	vg_drv_set_avail_idx(b->t.drv, ++b->idx);
+	tq_pop_expect(&b->t, &c, 1);
+	virtq_iov_init(&b->rd, b->rs, cap);
+	virtq_iov_init(&b->wr, b->ws, cap);
+	rc = virtq_chain_collect(&c, drop_readable ? NULL : &b->rd, &b->wr);
+	ck_assert_rc(virtq_push(&b->t.q, &c, 0, NULL), 0);
+	return rc;
+}
+
+START_TEST(collect_fast_path_hands_over_at_every_edge)
+{
+	static struct fast_bed b;
+	const uint64_t end = BIG + BIG_SIZE;
+	struct virtq_queue_config cfg;
+	size_t n;
+
+	memset(&b, 0, sizeof(b));
+	tq_setup(&b.t, 8, 0);
+	n = b.t.cm.mem.nregions;
+	memcpy(b.table, b.t.cm.table, n * sizeof(b.table[0]));
+	b.table[n] = (struct virtq_mem_region){BIG, BIG_SIZE, BIG_HVA};
+	ck_assert_rc(virtq_mem_init(&b.mem, b.table, n + 1), 0);
+	cfg = tq_config(&b.t);
+	cfg.mem = &b.mem;
+	ck_assert_rc(virtq_init(&b.t.q, &cfg), 0);
+	/* The general walk finds the region and keeps it as the hint. */
+	ck_assert_rc(fast_collect(&b, 1, (uint64_t[]){BIG}, (uint32_t[]){16}, NULL, 4, false), 0);
+
+	ck_assert_rc(fast_collect(&b, 1, (uint64_t[]){end - 16}, (uint32_t[]){16}, NULL, 4, false), 0);
+	ck_assert_uint_eq(b.rd.n, 1);
+	ck_assert_ptr_eq(b.rs[0].addr, BIG_HVA + BIG_SIZE - 16);
+	ck_assert_uint_eq(b.rs[0].len, 16);
+	ck_assert_rc(fast_collect(&b, 1, (uint64_t[]){end - 16}, (uint32_t[]){17}, NULL, 4, false),
+		     VIRTQ_E_ADDR_RANGE);
+	ck_assert_rc(fast_collect(&b, 1, (uint64_t[]){BIG - 1}, (uint32_t[]){2}, NULL, 4, false),
+		     VIRTQ_E_ADDR_RANGE);
+
+	ck_assert_rc(fast_collect(&b, 3, (uint64_t[]){BIG, BIG, BIG}, (uint32_t[]){16, 0, 16}, NULL,
+				  4, false), 0);
+	ck_assert_uint_eq(b.rd.n, 2);
+
+	ck_assert_rc(fast_collect(&b, 2, (uint64_t[]){BIG, BIG}, (uint32_t[]){0x80000000u, 0x7fffffffu},
+				  NULL, 4, false), 0);
+	ck_assert_uint_eq(b.rd.bytes, 0xffffffffu);
+	ck_assert_rc(fast_collect(&b, 2, (uint64_t[]){BIG, BIG}, (uint32_t[]){0x80000000u, 0x80000000u},
+				  NULL, 4, false), VIRTQ_E_CHAIN_TOO_BIG);
+
+	ck_assert_rc(fast_collect(&b, 2, (uint64_t[]){BIG, BIG}, (uint32_t[]){16, 16}, NULL, 2, false), 0);
+	ck_assert_rc(fast_collect(&b, 3, (uint64_t[]){BIG, BIG, BIG}, (uint32_t[]){16, 16, 16}, NULL, 2,
+				  false), VIRTQ_E_IOV_FULL);
+	ck_assert_uint_eq(b.rd.n, 2);
+
+	ck_assert_rc(fast_collect(&b, 2, (uint64_t[]){BIG, BIG}, (uint32_t[]){16, 8},
+				  (uint16_t[]){0, VG_DESC_F_WRITE}, 4, false), 0);
+	ck_assert_uint_eq(b.rd.n, 1);
+	ck_assert_uint_eq(b.wr.n, 1);
+	ck_assert(b.ws[0].writable && !b.rs[0].writable);
+	ck_assert_rc(fast_collect(&b, 2, (uint64_t[]){BIG, BIG}, (uint32_t[]){8, 16},
+				  (uint16_t[]){VG_DESC_F_WRITE, 0}, 4, false), VIRTQ_E_READ_AFTER_WRITE);
+	ck_assert_rc(fast_collect(&b, 2, (uint64_t[]){BIG, BIG}, (uint32_t[]){16, 8},
+				  (uint16_t[]){0, VG_DESC_F_WRITE}, 4, true), 0);
+	ck_assert_uint_eq(b.wr.n, 1);
+	tq_teardown(&b.t);
+}
+END_TEST
+
 Suite *chain_suite(void)
 {
 	Suite *s = suite_create("chain");
@@ -384,6 +485,7 @@ Suite *chain_suite(void)
 	tcase_add_test(tc, indirect_chain_yields_same_segments_as_direct);
 	tcase_add_test(tc, write_bit_on_indirect_descriptor_is_ignored);
 	tcase_add_test(tc, buffer_across_two_regions_is_split_into_two_segments);
+	tcase_add_test(tc, collect_fast_path_hands_over_at_every_edge);
 	tcase_add_test(tc, indirect_table_must_lie_in_one_region_whatever_region_answered_last);
 	tcase_add_test(tc, buffer_running_into_a_hole_fails_the_chain);
 	tcase_add_test(tc, zero_length_descriptors_yield_nothing);

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Pop and return: batches, order, double returns, len cap, reset, restore. */
+#include <string.h>
+
 #include "unit.h"
 
 static const uint32_t W64 = 64, R16 = 16;
@@ -220,8 +222,10 @@ static void stale_chain_is_refused(bool restore)
 	uint32_t id, len;
 
 	tq_setup(&t, 8, 0);
+	memset(&old, 0xa5, sizeof(old)); /* the walk state pop leaves unset must stay unread */
 	reposted_head(&t, restore, &old, &now);
 	ck_assert_rc(virtq_chain_collect(&old, NULL, NULL), VIRTQ_E_STALE_CHAIN);
+	ck_assert_uint_eq(virtq_chain_descriptors(&old), 0); /* never walked */
 	ck_assert_rc(virtq_push(&t.q, &old, 64, NULL), VIRTQ_E_STALE_CHAIN);
 	ck_assert_uint_eq(vg_drv_used_idx(t.drv), 0); /* nothing published */
 	ck_assert_rc(tq_walk(&now, &r, &w, &n), 0);

@@ -214,20 +214,12 @@ static void attach(struct vg_mem *m, struct vg_region *r, struct vg_backing *b)
 	backing_open(b, r->dev, r->size);
 }
 
-int vg_mem_add(struct vg_mem *m, uint64_t gpa, uint64_t size)
+/* Region m->nr at @gpa over backing @b (fresh, or a spare if @reused). */
+static int add_region(struct vg_mem *m, uint64_t gpa, uint64_t size, struct vg_backing *b,
+		      bool reused)
 {
-	struct vg_region *r;
-	struct vg_backing *b;
-	bool reused;
+	struct vg_region *r = &m->r[m->nr];
 
-	if (size == 0 || size > MAX_REGION || gpa + (size - 1) < gpa || m->nr == VG_MAX_REGIONS)
-		return -1;
-	if (overlaps(m, gpa, gpa + (size - 1)))
-		return -1;
-	b = backing_get(m, body_needed(m, gpa, size), &reused);
-	if (!b)
-		return -1;
-	r = &m->r[m->nr];
 	r->gpa = gpa;
 	r->size = size;
 	attach(m, r, b);
@@ -244,6 +236,51 @@ int vg_mem_add(struct vg_mem *m, uint64_t gpa, uint64_t size)
 	if (m->nr == 0)
 		m->cursor = (struct vg_zone){gpa, zone_end(r)};
 	return (int)m->nr++;
+}
+
+int vg_mem_add(struct vg_mem *m, uint64_t gpa, uint64_t size)
+{
+	struct vg_backing *b;
+	bool reused;
+
+	if (size == 0 || size > MAX_REGION || gpa + (size - 1) < gpa || m->nr == VG_MAX_REGIONS)
+		return -1;
+	if (overlaps(m, gpa, gpa + (size - 1)))
+		return -1;
+	b = backing_get(m, body_needed(m, gpa, size), &reused);
+	if (!b)
+		return -1;
+	return add_region(m, gpa, size, b, reused);
+}
+
+/*
+ * The backing comes first and the gpa is where the region lands in it: placed
+ * as for gpa 0 (the body is page-aligned, a tight region's start 16-aligned),
+ * that address has the low bits place() keeps, so placing it again at its own
+ * address gives the same dev.
+ */
+int vg_mem_add_identity(struct vg_mem *m, uint64_t size)
+{
+	struct vg_backing *b;
+	uint64_t gpa;
+	bool reused;
+
+	if (size == 0 || size > MAX_REGION || m->nr == VG_MAX_REGIONS)
+		return -1;
+	b = backing_get(m, body_needed(m, 0, size), &reused);
+	if (!b)
+		return -1;
+	gpa = (uint64_t)(uintptr_t)place(m, b, 0, size);
+	/* A host mapping can sit where an earlier region's (made-up) gpa is. */
+	if (place(m, b, gpa, size) != (unsigned char *)(uintptr_t)gpa ||
+	    overlaps(m, gpa, gpa + (size - 1))) {
+		if (m->flags & VG_MEM_REUSE)
+			backing_park(m, b);
+		else
+			backing_free(b);
+		return -1;
+	}
+	return add_region(m, gpa, size, b, reused);
 }
 
 int vg_mem_move(struct vg_mem *m, unsigned i)

@@ -40,6 +40,52 @@ START_TEST(region_table_holds_exactly_the_maximum)
 }
 END_TEST
 
+/* Identity regions: the gpa is the device view's address, in either placement. */
+static void check_identity(int i, uint64_t size)
+{
+	const struct vg_region *r;
+	uint64_t n;
+	uint32_t v = 0x12345678;
+
+	ck_assert_int_ge(i, 0);
+	r = &m.r[i];
+	ck_assert_ptr_eq(r->dev, (unsigned char *)(uintptr_t)r->gpa);
+	ck_assert_uint_eq(r->size, size);
+	ck_assert_ptr_eq(vg_mem_dev(&m, r->gpa + size - 1, 1, &n), r->dev + size - 1);
+	/* What the driver writes at a gpa is at that host address. */
+	ck_assert(vg_mem_write(&m, r->gpa + 16, &v, sizeof(v)));
+	ck_assert_int_eq(memcmp((const void *)(uintptr_t)(r->gpa + 16), &v, sizeof(v)), 0);
+}
+
+START_TEST(identity_regions_sit_at_their_gpa)
+{
+	int a, b;
+
+	check_identity(a = vg_mem_add_identity(&m, 3 * PG), 3 * PG);
+	check_identity(b = vg_mem_add_identity(&m, 1001), 1001);
+	ck_assert_int_ne(a, b);
+	ck_assert_uint_eq(m.r[a].gpa % PG, 0);
+	/* Allocation starts in the first region added: its addresses are host pointers. */
+	ck_assert_uint_eq(vg_mem_alloc(&m, 64, 16), m.r[a].gpa);
+	ck_assert_int_eq(vg_mem_add_identity(&m, 0), -1);
+	vg_mem_destroy(&m);
+	vg_mem_init(&m, VG_MEM_TIGHT | VG_MEM_REUSE);
+	check_identity(vg_mem_add_identity(&m, 1001), 1001);
+	/* Tight: the region still ends within 16 bytes of its guard page. */
+	ck_assert_uint_le(PG - (m.r[0].gpa + 1001) % PG, 15);
+	vg_mem_clear(&m);
+	check_identity(vg_mem_add_identity(&m, 1001), 1001); /* on the parked mapping */
+}
+END_TEST
+
+START_TEST(identity_regions_fill_the_table_and_no_more)
+{
+	for (unsigned i = 0; i < VG_MAX_REGIONS; i++)
+		check_identity(vg_mem_add_identity(&m, PG), PG);
+	ck_assert_int_eq(vg_mem_add_identity(&m, PG), -1);
+}
+END_TEST
+
 START_TEST(walker_stops_at_region_ends_from_both_sides)
 {
 	uint64_t n;
@@ -398,6 +444,8 @@ Suite *mem_suite(void)
 	tcase_add_checked_fixture(t, setup_plain, teardown);
 	tcase_add_test(t, add_refuses_empty_wrapping_and_overlapping_regions);
 	tcase_add_test(t, region_table_holds_exactly_the_maximum);
+	tcase_add_test(t, identity_regions_sit_at_their_gpa);
+	tcase_add_test(t, identity_regions_fill_the_table_and_no_more);
 	tcase_add_test(t, walker_stops_at_region_ends_from_both_sides);
 	tcase_add_test(t, copies_cross_regions_all_or_nothing);
 	tcase_add_test(t, ring_fields_are_little_endian_and_atomic_when_aligned);

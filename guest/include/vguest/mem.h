@@ -141,6 +141,19 @@ void vg_mem_clear(struct vg_mem *m);
 int vg_mem_add(struct vg_mem *m, uint64_t gpa, uint64_t size);
 
 /**
+ * Add a zero-filled region of @p size bytes whose guest-physical address is
+ * its device-view host address (m->r[i].gpa == (uintptr_t)m->r[i].dev): the
+ * memory of a device that does not translate addresses, e.g. Linux's vringh
+ * "kern" accessors, which dereference descriptor and indirect-table addresses
+ * as they are.  The gpa is the mapping's, so it is not chosen by the caller;
+ * guards, placement (VG_MEM_TIGHT too) and options are those of vg_mem_add().
+ * vg_mem_move() gives up the identity (the device view moves, the gpa stays).
+ * @return its index, or -1 (size 0 or too large, table full, mapping failed,
+ *         the mapping overlaps a region's gpa range).
+ */
+int vg_mem_add_identity(struct vg_mem *m, uint64_t size);
+
+/**
  * Give region @p i a new host backing with the same contents (what a VMM does
  * when it remaps guest memory; vhost-user SET_MEM_TABLE).  The old device view
  * becomes inaccessible and stays reserved until vg_mem_clear(), so a device

@@ -38,13 +38,21 @@ void *virtq__mem_lookup(const struct virtq_mem *m, uint64_t gpa, uint64_t len, u
 			const struct virtq_mem_region **region);
 
 /*
- * mem.c: virtq_mem_translate_all() that tries region @hint (may be NULL)
- * before the full lookup.  @len > 0: its one caller refuses an empty
- * indirect table first (VIRTQ_E_INDIRECT_LEN), and an empty range would
- * pass the hint where virtq_mem_translate_all() refuses it.
+ * virtq_mem_translate_all() that tries region @hint (may be NULL) first,
+ * inline so that the walk's usual indirect table costs no call.  @len > 0:
+ * its one caller refuses an empty indirect table first
+ * (VIRTQ_E_INDIRECT_LEN), and an empty range would pass the hint where
+ * virtq_mem_translate_all() refuses it.
  */
-void *virtq__mem_translate_all_hint(const struct virtq_mem *m, const struct virtq_mem_region *hint,
-				    uint64_t gpa, uint64_t len);
+static inline void *virtq__mem_translate_all_hint(const struct virtq_mem *m,
+						  const struct virtq_mem_region *hint, uint64_t gpa,
+						  uint64_t len)
+{
+	uint64_t contig = 0;
+	void *p = hint != NULL ? virtq__region_translate(hint, gpa, len, &contig) : NULL;
+
+	return p != NULL && contig == len ? p : virtq_mem_translate_all(m, gpa, len);
+}
 
 /*
  * Start walking the chain whose (validated) head is @head.  Only what is

@@ -113,12 +113,3 @@ void *virtq_mem_translate_all(const struct virtq_mem *m, uint64_t gpa, uint64_t 
 
 	return p != NULL && contig == len ? p : NULL;
 }
-
-void *virtq__mem_translate_all_hint(const struct virtq_mem *m, const struct virtq_mem_region *hint,
-				    uint64_t gpa, uint64_t len)
-{
-	uint64_t contig = 0;
-	void *p = hint != NULL ? virtq__region_translate(hint, gpa, len, &contig) : NULL;
-
-	return p != NULL && contig == len ? p : virtq_mem_translate_all(m, gpa, len);
-}

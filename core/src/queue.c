@@ -209,8 +209,8 @@ int virtq_reopen(struct virtq_queue *q, uint16_t head, struct virtq_chain *chain
 
 /* ---- the used side ---- */
 
-/* The used entry for @chain, once every check has passed (virtq_fill). */
-static void fill_entry(struct virtq_queue *q, struct virtq_chain *chain, uint32_t written)
+/* The used entry for @chain, once every check has passed (virtq_fill).  Inlined in both callers. */
+static inline __attribute__((always_inline)) void fill_entry(struct virtq_queue *q, struct virtq_chain *chain, uint32_t written)
 {
 	struct virtq_used_elem *elem;
 	uint32_t len;

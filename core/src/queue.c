@@ -256,6 +256,15 @@ int virtq_fill(struct virtq_queue *q, struct virtq_chain *chain, uint32_t writte
 	return 0;
 }
 
+/* Publish the @n (> 0) filled entries with one used idx store. */
+static inline void publish(struct virtq_queue *q, uint16_t n)
+{
+	/* Saturate: past 65535 the window is unjudgeable anyway. */
+	q->unsignalled = q->unsignalled + n > 65536u ? 65536u : q->unsignalled + n;
+	shm_store16_release(&q->used->idx, q->next_used, VIRTQ_SHM_USED_IDX);
+	q->published = q->next_used;
+}
+
 int virtq_flush(struct virtq_queue *q)
 {
 	uint16_t n;
@@ -265,20 +274,16 @@ int virtq_flush(struct virtq_queue *q)
 	n = (uint16_t)(q->next_used - q->published);
 	if (n == 0)
 		return 0;
-	/* Saturate: past 65535 the window is unjudgeable anyway. */
-	q->unsignalled = q->unsignalled + n > 65536u ? 65536u : q->unsignalled + n;
-	shm_store16_release(&q->used->idx, q->next_used, VIRTQ_SHM_USED_IDX);
-	q->published = q->next_used;
+	publish(q, n);
 	return 0;
 }
 
-bool virtq_should_notify(struct virtq_queue *q)
+/* The notify decision over what was published since the last one (something was). */
+static inline bool decide(struct virtq_queue *q)
 {
 	uint16_t old = q->signalled, new_idx = q->published;
 	bool valid = q->signalled_valid && q->unsignalled < 65536u;
 
-	if (q->broken || q->unsignalled == 0)
-		return false;
 	q->signalled = new_idx;
 	q->signalled_valid = true;
 	q->unsignalled = 0;
@@ -294,14 +299,22 @@ bool virtq_should_notify(struct virtq_queue *q)
 	return !(shm_load16(&q->avail->flags, VIRTQ_SHM_AVAIL_FLAGS) & VIRTQ_AVAIL_F_NO_INTERRUPT);
 }
 
+bool virtq_should_notify(struct virtq_queue *q)
+{
+	if (q->broken || q->unsignalled == 0)
+		return false;
+	return decide(q);
+}
+
 int virtq_push(struct virtq_queue *q, struct virtq_chain *chain, uint32_t written, bool *notify)
 {
 	int rc = virtq_fill(q, chain, written);
 
+	/* A fill that succeeded leaves the queue whole and an entry to publish. */
 	if (rc == 0)
-		rc = virtq_flush(q);
+		publish(q, (uint16_t)(q->next_used - q->published));
 	if (notify != NULL)
-		*notify = rc == 0 && virtq_should_notify(q);
+		*notify = rc == 0 && decide(q);
 	return rc;
 }
 

@@ -48,9 +48,9 @@ struct virtq_seg {
 };
 
 /*
- * Where a walk stands between calls (private).  A call works on a copy in
- * registers and writes it back once, so that the per-descriptor checks cost
- * what they compute and not loads and stores of the chain.
+ * Where a walk stands between calls (private).  The general walker works on
+ * it in place; virtq_chain_collect()'s fast path keeps a copy in registers
+ * and writes it here only when it hands the walk over.
  */
 struct virtq__walk {
 	const struct virtq_desc *table; /* direct table or the indirect table */

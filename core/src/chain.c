@@ -79,25 +79,6 @@ WALK_INLINE void walk_begin(const struct virtq_chain *c, struct virtq__walk *w)
 	w->writable_from = 0;
 }
 
-/*
- * Field by field: the fast path's copy lives in registers only if the
- * compiler can see each field apart (scalar replacement).
- */
-WALK_INLINE void walk_copy(struct virtq__walk *to, const struct virtq__walk *from)
-{
-	to->table = from->table;
-	to->cur_gpa = from->cur_gpa;
-	to->total = from->total;
-	to->writable_from = from->writable_from;
-	to->cur_len = from->cur_len;
-	to->table_size = from->table_size;
-	to->budget = from->budget;
-	to->ndesc_before = from->ndesc_before;
-	to->next = from->next;
-	to->indirect = from->indirect;
-	to->writing = from->writing;
-}
-
 /* Taken in the queue's present life and walked under its present memory map. */
 static inline bool chain_current(const struct virtq_chain *c)
 {
@@ -228,6 +209,15 @@ WALK_INLINE int walk_take(const struct virtq_queue *q, struct virtq__walk *w,
 	return take_buffer(w, d);
 }
 
+/* Read the next descriptor and act on it. */
+WALK_INLINE int walk_step(const struct virtq_queue *q, struct virtq__walk *w)
+{
+	struct shm_desc d;
+	int rc = walk_load(w, &d);
+
+	return rc < 0 ? rc : walk_take(q, w, &d);
+}
+
 /*
  * Host address of the current buffer's next byte, and how many follow
  * contiguously.  Buffers of one chain usually sit in one region, so the
@@ -264,7 +254,6 @@ WALK_INLINE void *take_piece(struct virtq_queue *q, struct virtq__walk *w, uint6
 int virtq_chain_next(struct virtq_chain *c, struct virtq_seg *seg)
 {
 	struct virtq__walk *w = &c->w;
-	struct shm_desc d;
 	int rc;
 
 	if (!walk_resume(c))
@@ -289,9 +278,7 @@ int virtq_chain_next(struct virtq_chain *c, struct virtq_seg *seg)
 			rc = 0;
 			break;
 		}
-		rc = walk_load(w, &d);
-		if (rc == 0)
-			rc = walk_take(c->q, w, &d);
+		rc = walk_step(c->q, w);
 		if (rc < 0)
 			break;
 	}
@@ -329,16 +316,13 @@ static int collect_rest(struct virtq_chain *c, struct virtq_iov *rd, struct virt
 	int rc = pending != NULL ? walk_take(c->q, w, pending) : 0;
 
 	while (rc == 0) {
-		struct shm_desc d;
 		uint64_t contig;
 		void *p;
 
 		if (w->cur_len == 0) {
 			if (w->next == VIRTQ__WALK_END)
 				break;
-			rc = walk_load(w, &d);
-			if (rc == 0)
-				rc = walk_take(c->q, w, &d);
+			rc = walk_step(c->q, w);
 			continue;
 		}
 		p = take_piece(c->q, w, &contig);
@@ -431,7 +415,7 @@ static int collect_fast(struct virtq_chain *c, struct virtq_iov *rd, struct virt
 		keep_counters(c, &w);
 		return chain_end(c, 0);
 	}
-	walk_copy(&c->w, &w);
+	c->w = w;
 	c->state = VIRTQ__WALK_ON;
 	return collect_rest(c, rd, wr, rc == FAST_PENDING ? &d : NULL);
 }

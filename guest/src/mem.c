@@ -102,6 +102,15 @@ static void backing_park(struct vg_mem *m, struct vg_backing *b)
 	m->spare = b;
 }
 
+/* A backing no region uses any more: kept for the next layout (VG_MEM_REUSE) or unmapped. */
+static void backing_release(struct vg_mem *m, struct vg_backing *b)
+{
+	if (m->flags & VG_MEM_REUSE)
+		backing_park(m, b);
+	else
+		backing_free(b);
+}
+
 static void free_list(struct vg_backing *b)
 {
 	while (b) {
@@ -143,10 +152,7 @@ static void drop_regions(struct vg_mem *m)
 		struct vg_backing *b = m->retired;
 
 		m->retired = b->next;
-		if (m->flags & VG_MEM_REUSE)
-			backing_park(m, b);
-		else
-			backing_free(b);
+		backing_release(m, b);
 	}
 	free(m->guards);
 	m->guards = NULL;
@@ -274,10 +280,7 @@ int vg_mem_add_identity(struct vg_mem *m, uint64_t size)
 	/* A host mapping can sit where an earlier region's (made-up) gpa is. */
 	if (place(m, b, gpa, size) != (unsigned char *)(uintptr_t)gpa ||
 	    overlaps(m, gpa, gpa + (size - 1))) {
-		if (m->flags & VG_MEM_REUSE)
-			backing_park(m, b);
-		else
-			backing_free(b);
+		backing_release(m, b);
 		return -1;
 	}
 	return add_region(m, gpa, size, b, reused);

@@ -105,18 +105,48 @@ VQC_TEST(SPLIT_USED_3__requests_round_trip_with_honest_used_entries)
 }
 
 /*
- * net: every frame sent on transmitq1 comes back on receiveq1 (the forwarding
- * back-end's contract), whole: used len covers the header and the frame, and
- * the bytes it covers are the frame (SPLIT-USED-6).  Transmit chains are
- * readable only, so their used len is 0 (SPLIT-USED-3, judged at reap).  The
- * transmit ring starts at 65530 to cross the wrap; runs 4-7 put the receive
- * buffers past a hole, the first across two adjacent regions.
+ * Judge one frame that came back: whole (used len covers the header and the
+ * frame, and the bytes it covers are the frame of the token it carries) and
+ * one this test sent and had not had back (SPLIT-USED-6).  @return its token,
+ * or -1 when it is no frame sent.
+ */
+static int judge_frame(int64_t len, const uint8_t got[NET_FRAME], unsigned sent, bool back[])
+{
+	uint8_t want[NET_FRAME];
+	uint64_t token = 0;
+
+	for (unsigned i = 0; i < 8; i++)
+		token |= (uint64_t)got[14 + i] << (8 * i);
+	if (token < sent)
+		net_frame(token, want);
+	if (token >= sent || back[token] || len < NET_HDR + NET_FRAME || memcmp(got, want, NET_FRAME) != 0) {
+		vqc_find(VQC_FAIL, "SPLIT-USED-6", "reply-data", "a frame sent, whole under used len",
+			 vqc_s("len %lld", (long long)len), "a frame came back wrong (it carries token %llu of %u sent%s)",
+			 (unsigned long long)token, sent, token < sent && back[token] ? ", already back" : "");
+		return -1;
+	}
+	back[token] = true;
+	return (int)token;
+}
+
+/*
+ * net: frames sent on transmitq1 come back on receiveq1 (the forwarding
+ * back-end's contract), each whole (judge_frame).  A net device may drop a
+ * frame (DPDK's does while its queues start), so one that does not come back
+ * is a note, and only a test where none comes back learns nothing and stops.
+ * Transmit chains are readable only, so their used len is 0 (SPLIT-USED-3,
+ * judged at reap).  The transmit ring starts at 65530 to cross the wrap; runs
+ * 4-7 put the receive buffers past a hole, the first across two adjacent
+ * regions.
  */
 VQC_TEST(SPLIT_USED_6__forwarded_packets_arrive_whole)
 {
+	enum { ROUNDS = 6, PER_ROUND = 2, FRAMES = ROUNDS * PER_ROUND };
 	struct bb b;
 	struct vg_used u[MAXU];
-	uint8_t want[NET_FRAME], got[NET_FRAME];
+	uint8_t got[NET_FRAME];
+	bool back[FRAMES] = {false};
+	unsigned sent = 0, nback = 0;
 
 	if (bb_type != &bb_type_net) {
 		vqc_set_status("untested", "written for net (blk: SPLIT-USED-3, the round trip)");
@@ -131,27 +161,31 @@ VQC_TEST(SPLIT_USED_6__forwarded_packets_arrive_whole)
 		VQC_REQUIRE(nb == 1 && buf[0].gpa < BB_GPA_W + BB_MEM_W && buf[0].gpa + buf[0].len > BB_GPA_W + BB_MEM_W,
 			    "the first receive buffer does not straddle the regions");
 	}
-	for (unsigned round = 0; round < 6; round++) {
-		for (unsigned k = 0; k < 2; k++)
-			VQC_REQUIRE(net_send(&b, round * 2 + k) >= 0, "driver out of descriptors");
+	for (unsigned round = 0; round < ROUNDS; round++) {
+		for (unsigned k = 0; k < PER_ROUND; k++)
+			VQC_REQUIRE(net_send(&b, sent++) >= 0, "driver out of descriptors");
 		bb_publish(&b);
-		if (served(&b, 2, vg_drv_has(b.drv, 29) ? NULL : "SPLIT-USED-4", u) < 2)
+		if (served(&b, PER_ROUND, vg_drv_has(b.drv, 29) ? NULL : "SPLIT-USED-4", u) < PER_ROUND)
 			break;
-		for (unsigned k = 0; k < 2; k++) {
+		/* Until the last frame sent is back, none comes within BB_WAIT_MS, or a
+		 * ring's worth of wrong ones came instead. */
+		for (unsigned tries = 0; !back[sent - 1] && tries < NET_RX_SIZE; tries++) {
 			int64_t len = net_receive(&b, got);
 
-			if (len < 0)
-				vqc_fatal(vqc_primary(), "adapter-error", "every sent frame forwarded", "none",
-					  "frame %u did not come back on receiveq1 within %d ms", round * 2 + k,
-					  BB_WAIT_MS);
-			net_frame(round * 2 + k, want); /* forwarding keeps the order */
-			if (len < NET_HDR + NET_FRAME || memcmp(got, want, NET_FRAME) != 0)
-				vqc_find(VQC_FAIL, "SPLIT-USED-6", "reply-data", "the frame sent, under used len",
-					 vqc_s("len %lld", (long long)len), "frame %u came back wrong",
-					 round * 2 + k);
+			if (len == NET_GONE)
+				break;
+			if (len != NET_BAD_ENTRY && judge_frame(len, got, sent, back) >= 0)
+				nback++;
 		}
 		bb_check_memory(&b);
 	}
+	if (nback == 0)
+		vqc_fatal(vqc_primary(), "adapter-error", "sent frames forwarded", "none",
+			  "none of %u frames came back on receiveq1 (each waited for %d ms)", sent, BB_WAIT_MS);
+	if (nback < sent)
+		vqc_find(VQC_INFO, "SPLIT-USED-6", "frames-dropped", vqc_s("%u frames back", sent),
+			 vqc_s("%u", nback), "%u of %u frames did not come back whole: dropped, late or wrong (a finding of its own)",
+			 sent - nback, sent);
 	bb_close(&b);
 }
 

@@ -76,9 +76,9 @@ int64_t net_receive(struct bb *b, uint8_t frame[NET_FRAME])
 
 	memset(frame, 0, NET_FRAME);
 	if (bb_wait_ring(b, b->rx, NET_RXQ, 1) < 1 || vg_drv_reap(b->rx, &u) != 1)
-		return -1;
+		return NET_GONE;
 	if (!bb_judge_used(&u, "receiveq1: "))
-		return u.len;
+		return NET_BAD_ENTRY;
 	buf = vg_drv_bufs(b->rx, (uint16_t)u.id, &n);
 	VQC_REQUIRE(n == 1 && buf[0].len == NET_RX_BUF, "receive buffer of head %u", u.id);
 	vg_mem_read(&b->mem, buf[0].gpa + NET_HDR, frame, NET_FRAME);

@@ -14,10 +14,13 @@
 
 /** Add a frame of NET_FRAME bytes carrying @p token behind a zeroed header to the transmit ring.  @return head. */
 int net_send(struct bb *b, uint64_t token);
+#define NET_GONE (-1)      /* net_receive: no packet within BB_WAIT_MS */
+#define NET_BAD_ENTRY (-2) /* net_receive: a used entry judged bad (already a finding) */
+
 /**
  * Wait (bounded) for the next packet on the receive ring, judge its used
  * entry, read the frame after the header into @p frame (NET_FRAME bytes) and
- * post a fresh buffer.  @return the entry's used len, or -1 when none came.
+ * post a fresh buffer.  @return the entry's used len, NET_GONE or NET_BAD_ENTRY.
  */
 int64_t net_receive(struct bb *b, uint8_t frame[NET_FRAME]);
 /** The frame net_send() builds for @p token. */

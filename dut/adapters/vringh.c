@@ -39,9 +39,11 @@
  *     vringh reads its entry 0 anyway.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "vguest/store.h"
 #include "virtq/virtq.h"
 #include "virtq_dut/dut.h"
 #include "virtq_interop/vringh_device.h"
@@ -64,11 +66,11 @@ struct vr_q {
 	struct virtq_queue_config cfg;
 	struct virtq_vringh *v;
 	int walk_err;       /* getdesc's error for the chain just popped, or 0 */
-	struct vdut_seg out[2 * NSEG];
-	unsigned nout;
+	unsigned nout, npending;
 	uint64_t readable, writable;
+	/* Read only up to nout and npending: not cleared at create. */
+	struct vdut_seg out[2 * NSEG];
 	struct virtq_used_elem pending[VIRTQ_MAX_SIZE];
-	unsigned npending;
 };
 
 /* ---- the guest, as this adapter reads it for its pre-check ---- */
@@ -153,6 +155,33 @@ static bool vringh_can_take(const struct vr_q *vq)
 
 /* ---- the operations ---- */
 
+/*
+ * One queue's block (about 300 KiB, most of it the pending used entries) is
+ * kept for the next create, as the core's adapter keeps its own: a fuzz run
+ * creates and destroys a queue per input, and under ASan a block this size is
+ * mapped and unmapped every time, which took most of a run's time.  Closed
+ * between queues it is poisoned under ASan, so a use after destroy still
+ * shows.  A second queue alive at once gets its own block.
+ */
+static struct vg_store kept;
+
+static struct vr_q *alloc_q(void)
+{
+	struct vr_q *vq = kept.open ? malloc(sizeof(*vq)) : vg_store_get(&kept, sizeof(*vq), false);
+
+	if (vq)
+		memset(vq, 0, offsetof(struct vr_q, out));
+	return vq;
+}
+
+static void free_q(struct vr_q *vq)
+{
+	if (vq == kept.p)
+		vg_store_close(&kept);
+	else
+		free(vq);
+}
+
 static enum vdut_rc open_vringh(struct vr_q *vq)
 {
 	int err = 0;
@@ -172,13 +201,13 @@ static enum vdut_rc vr_create(const struct vdut_queue_params *p, void **out, str
 		return VDUT_UNSUPPORTED;
 	if (p->nregions > MAX_REGIONS)
 		return VDUT_FAILED;
-	vq = calloc(1, sizeof(*vq));
+	vq = alloc_q();
 	if (!vq)
 		return VDUT_FAILED;
 	for (size_t i = 0; i < p->nregions; i++)
 		vq->table[i] = (struct virtq_mem_region){p->regions[i].gpa, p->regions[i].size, p->regions[i].hva};
 	if (virtq_mem_init(&vq->mem, vq->table, p->nregions) != 0) {
-		free(vq);
+		free_q(vq);
 		return VDUT_FAILED;
 	}
 	vq->cfg = (struct virtq_queue_config){.size = p->size, .desc_gpa = p->desc_gpa,
@@ -186,7 +215,7 @@ static enum vdut_rc vr_create(const struct vdut_queue_params *p, void **out, str
 					      .features = p->features, .mem = &vq->mem};
 	rc = open_vringh(vq);
 	if (rc != VDUT_OK) {
-		free(vq);
+		free_q(vq);
 		return rc;
 	}
 	/* vringh grows its iov arrays as needed and bounds a table only by its length. */
@@ -200,7 +229,7 @@ static void vr_destroy(void *q)
 	struct vr_q *vq = q;
 
 	virtq_vringh_destroy(vq->v);
-	free(vq);
+	free_q(vq);
 }
 
 /* Keep getdesc's segments: the wrapper's arrays are reused by the next call. */

@@ -113,6 +113,7 @@ void vg_model_reset(struct vg_model *m)
 	m->broken = VG_R_NONE;
 	m->last_avail = m->seen_avail = 0;
 	memset(m->inflight, 0, m->cfg.size);
+	m->ninflight = 0;
 	memset(m->known, 0, m->cfg.size);
 	memset(m->tainted, 0, m->cfg.size);
 	m->next_used = m->published = 0;
@@ -197,6 +198,7 @@ static enum vg_pop open_head(struct vg_model *m, uint16_t head, struct vg_walk *
 		return VG_POP_REJECTED;
 	}
 	m->inflight[head] = 1;
+	m->ninflight++;
 	vg_model_walk(m->mem, &m->cfg, head, w);
 	*mc = (struct vg_mchain){m->epoch, head, false, w->writable};
 	*why = VG_R_NONE;
@@ -278,6 +280,7 @@ enum vg_reason vg_model_fill(struct vg_model *m, struct vg_mchain *mc, uint32_t 
 	m->known[slot] = 0;
 	m->next_used++;
 	m->inflight[mc->head] = 0;
+	m->ninflight--;
 	mc->returned = true;
 	return VG_R_NONE;
 }
@@ -306,13 +309,9 @@ enum vg_reason vg_model_flush(struct vg_model *m)
 
 void vg_model_indices(const struct vg_model *m, uint16_t *last_avail, uint16_t *used_idx, uint32_t *inflight)
 {
-	uint32_t n = 0;
-
-	for (uint32_t h = 0; h < m->cfg.size; h++)
-		n += m->inflight[h];
 	*last_avail = m->last_avail;
 	*used_idx = m->published;
-	*inflight = n;
+	*inflight = m->ninflight;
 }
 
 enum vg_notify vg_model_notify(struct vg_model *m)

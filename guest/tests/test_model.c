@@ -379,6 +379,49 @@ START_TEST(a_reused_model_is_as_new_whatever_it_knew)
 }
 END_TEST
 
+/* The in-flight count the fuzz probe compares with the device's: kept by pop, fill, reset and restore. */
+START_TEST(indices_count_the_chains_in_flight)
+{
+	struct vg_model mo;
+	struct vg_mchain a, b, again;
+	struct vg_walk w = {.seg = seg, .seg_cap = 256, .visit = visit, .visit_cap = 40000};
+	enum vg_reason why;
+	uint16_t la, ui;
+	uint32_t n = 99;
+
+	make(4, 0);
+	ck_assert(vg_model_init(&mo, &m, &cfg));
+	vg_model_indices(&mo, &la, &ui, &n);
+	ck_assert_uint_eq(n, 0);
+	add_one(8);
+	add_one(8);
+	ck_assert_uint_eq(pop(&mo, &a, &why), VG_POP_CHAIN);
+	ck_assert_uint_eq(pop(&mo, &b, &why), VG_POP_CHAIN);
+	vg_model_indices(&mo, &la, &ui, &n);
+	ck_assert_uint_eq(la, 2);
+	ck_assert_uint_eq(n, 2);
+	/* Refused: the head is in flight already, so the count stays. */
+	ck_assert_uint_eq(vg_model_reopen(&mo, a.head, &w, &again, &why), VG_POP_REJECTED);
+	ck_assert_uint_eq(why, VG_R_HEAD_IN_USE);
+	ck_assert_uint_eq(vg_model_fill(&mo, &a, 8), VG_R_NONE);
+	ck_assert_uint_eq(vg_model_fill(&mo, &a, 8), VG_R_NOT_IN_FLIGHT); /* no second decrement */
+	vg_model_indices(&mo, &la, &ui, &n);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(vg_model_reopen(&mo, a.head, &w, &again, &why), VG_POP_CHAIN);
+	vg_model_indices(&mo, &la, &ui, &n);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(vg_model_restore(&mo, 7, 5), VG_R_NONE);
+	vg_model_indices(&mo, &la, &ui, &n);
+	ck_assert_uint_eq(la, 7);
+	ck_assert_uint_eq(ui, 5);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_uint_eq(vg_model_fill(&mo, &b, 8), VG_R_STALE_CHAIN); /* from before: no decrement */
+	vg_model_indices(&mo, &la, &ui, &n);
+	ck_assert_uint_eq(n, 0);
+	vg_model_free(&mo);
+}
+END_TEST
+
 Suite *model_suite(void)
 {
 	Suite *s = suite_create("model");
@@ -401,6 +444,7 @@ Suite *model_suite(void)
 	tcase_add_test(t, used_ring_check_names_the_difference);
 	tcase_add_test(t, an_unpublished_entry_is_judged_when_published);
 	tcase_add_test(t, a_reused_model_is_as_new_whatever_it_knew);
+	tcase_add_test(t, indices_count_the_chains_in_flight);
 	suite_add_tcase(s, t);
 	return s;
 }

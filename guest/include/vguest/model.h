@@ -100,6 +100,7 @@ struct vg_model {
 	uint16_t seen_avail;      /* avail idx as last read */
 	struct vg_store arrays[4];/* where the four arrays below live, kept by vg_model_reuse */
 	uint8_t *inflight;        /* [size] */
+	uint32_t ninflight;       /* how many of inflight[] are set: read at every probe */
 	/* used side: what the device must have left in the used ring */
 	uint16_t next_used;       /* slot of the next completion */
 	uint16_t published;       /* entries made visible */

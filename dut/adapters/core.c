@@ -154,21 +154,11 @@ static int init_mem(struct core_q *cq, bool callback)
  */
 static struct vg_store kept;
 
-static struct core_q *alloc_q(void)
-{
-	if (kept.open) /* lent to a queue that is still alive */
-		return malloc(sizeof(struct core_q));
-	return vg_store_get(&kept, sizeof(struct core_q), false);
-}
-
 static void free_q(struct core_q *cq)
 {
 	free(cq->table);
 	free(cq->retired);
-	if (cq == kept.p)
-		vg_store_close(&kept);
-	else
-		free(cq);
+	vg_store_return(&kept, cq);
 }
 
 static enum vdut_rc core_create(const struct vdut_queue_params *p, void **out, struct vdut_limits *lim)
@@ -181,7 +171,7 @@ static enum vdut_rc core_create(const struct vdut_queue_params *p, void **out, s
 
 	if (p->features & ~known)
 		return VDUT_UNSUPPORTED;
-	cq = alloc_q();
+	cq = vg_store_lend(&kept, sizeof(*cq));
 	if (!cq)
 		return VDUT_FAILED;
 	memset(cq, 0, offsetof(struct core_q, rseg));

@@ -167,19 +167,11 @@ static struct vg_store kept;
 
 static struct vr_q *alloc_q(void)
 {
-	struct vr_q *vq = kept.open ? malloc(sizeof(*vq)) : vg_store_get(&kept, sizeof(*vq), false);
+	struct vr_q *vq = vg_store_lend(&kept, sizeof(*vq));
 
 	if (vq)
 		memset(vq, 0, offsetof(struct vr_q, out));
 	return vq;
-}
-
-static void free_q(struct vr_q *vq)
-{
-	if (vq == kept.p)
-		vg_store_close(&kept);
-	else
-		free(vq);
 }
 
 static enum vdut_rc open_vringh(struct vr_q *vq)
@@ -207,7 +199,7 @@ static enum vdut_rc vr_create(const struct vdut_queue_params *p, void **out, str
 	for (size_t i = 0; i < p->nregions; i++)
 		vq->table[i] = (struct virtq_mem_region){p->regions[i].gpa, p->regions[i].size, p->regions[i].hva};
 	if (virtq_mem_init(&vq->mem, vq->table, p->nregions) != 0) {
-		free_q(vq);
+		vg_store_return(&kept, vq);
 		return VDUT_FAILED;
 	}
 	vq->cfg = (struct virtq_queue_config){.size = p->size, .desc_gpa = p->desc_gpa,
@@ -215,7 +207,7 @@ static enum vdut_rc vr_create(const struct vdut_queue_params *p, void **out, str
 					      .features = p->features, .mem = &vq->mem};
 	rc = open_vringh(vq);
 	if (rc != VDUT_OK) {
-		free_q(vq);
+		vg_store_return(&kept, vq);
 		return rc;
 	}
 	/* vringh grows its iov arrays as needed and bounds a table only by its length. */
@@ -229,7 +221,7 @@ static void vr_destroy(void *q)
 	struct vr_q *vq = q;
 
 	virtq_vringh_destroy(vq->v);
-	free_q(vq);
+	vg_store_return(&kept, vq);
 }
 
 /* Keep getdesc's segments: the wrapper's arrays are reused by the next call. */

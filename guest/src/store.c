@@ -50,6 +50,17 @@ void *vg_store_get(struct vg_store *s, size_t n, bool zero)
 
 void vg_store_close(struct vg_store *s) { open_to(s, 0); }
 
+/* s->open is non-zero exactly while the block is lent: vg_store_get() never opens 0 bytes. */
+void *vg_store_lend(struct vg_store *s, size_t n) { return s->open ? malloc(n) : vg_store_get(s, n, false); }
+
+void vg_store_return(struct vg_store *s, void *p)
+{
+	if (p != NULL && p == s->p)
+		vg_store_close(s);
+	else
+		free(p);
+}
+
 void vg_store_free(struct vg_store *s)
 {
 	UNPOISON(s->p, s->cap);

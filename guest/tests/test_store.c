@@ -44,6 +44,27 @@ START_TEST(growth_keeps_the_contents_and_is_geometric)
 }
 END_TEST
 
+/* One object per input from the store's block; a second one alive at once gets memory of its own. */
+START_TEST(lent_block_comes_back_and_a_second_borrower_gets_its_own)
+{
+	struct vg_store s = {0};
+	unsigned char *a = vg_store_lend(&s, 300), *b;
+
+	ck_assert_ptr_eq(a, s.p);
+	b = vg_store_lend(&s, 300); /* the block is out: not handed twice */
+	ck_assert_ptr_nonnull(b);
+	ck_assert_ptr_ne(b, a);
+	memset(b, 1, 300);
+	vg_store_return(&s, b);
+	ck_assert_uint_eq(s.open, 300); /* still lent to the first */
+	vg_store_return(&s, a);
+	ck_assert_uint_eq(s.open, 0);
+	ck_assert_ptr_eq(vg_store_lend(&s, 200), a); /* back: the same block, nothing allocated */
+	vg_store_return(&s, a);
+	vg_store_free(&s);
+}
+END_TEST
+
 #ifdef VG_ASAN
 /* Byte @p n of @p p is the first one poisoned: the user's part ends exactly there. */
 static void assert_ends_at(const unsigned char *p, size_t n, size_t cap)
@@ -77,6 +98,7 @@ Suite *store_suite(void)
 
 	tcase_add_test(t, zeroed_on_request_kept_otherwise);
 	tcase_add_test(t, growth_keeps_the_contents_and_is_geometric);
+	tcase_add_test(t, lent_block_comes_back_and_a_second_borrower_gets_its_own);
 #ifdef VG_ASAN
 	tcase_add_test(t, under_asan_the_end_of_each_users_part_is_seen);
 #endif

@@ -29,6 +29,14 @@ void *vg_store_get(struct vg_store *s, size_t n, bool zero);
  * ASan all of it is poisoned, so a use after this shows as one.
  */
 void vg_store_close(struct vg_store *s);
+/**
+ * For one object of @p n bytes created and destroyed per fuzz input: the
+ * store's block when no one holds it, else a fresh malloc (a second object
+ * alive at once).  Not cleared.  @return NULL when out of memory.
+ */
+void *vg_store_lend(struct vg_store *s, size_t n);
+/** Give back what vg_store_lend() gave: the store's block is closed, a malloc'd one freed. */
+void vg_store_return(struct vg_store *s, void *p);
 /** Release the memory; the store is empty again. */
 void vg_store_free(struct vg_store *s);
 

@@ -107,10 +107,9 @@ VQC_TEST(SPLIT_USED_3__requests_round_trip_with_honest_used_entries)
 /*
  * Judge one frame that came back: whole (used len covers the header and the
  * frame, and the bytes it covers are the frame of the token it carries) and
- * one this test sent and had not had back (SPLIT-USED-6).  @return its token,
- * or -1 when it is no frame sent.
+ * one this test sent and had not had back (SPLIT-USED-6).
  */
-static int judge_frame(int64_t len, const uint8_t got[NET_FRAME], unsigned sent, bool back[])
+static bool judge_frame(int64_t len, const uint8_t got[NET_FRAME], unsigned sent, bool back[])
 {
 	uint8_t want[NET_FRAME];
 	uint64_t token = 0;
@@ -123,10 +122,10 @@ static int judge_frame(int64_t len, const uint8_t got[NET_FRAME], unsigned sent,
 		vqc_find(VQC_FAIL, "SPLIT-USED-6", "reply-data", "a frame sent, whole under used len",
 			 vqc_s("len %lld", (long long)len), "a frame came back wrong (it carries token %llu of %u sent%s)",
 			 (unsigned long long)token, sent, token < sent && back[token] ? ", already back" : "");
-		return -1;
+		return false;
 	}
 	back[token] = true;
-	return (int)token;
+	return true;
 }
 
 /*
@@ -174,7 +173,7 @@ VQC_TEST(SPLIT_USED_6__forwarded_packets_arrive_whole)
 
 			if (len == NET_GONE)
 				break;
-			if (len != NET_BAD_ENTRY && judge_frame(len, got, sent, back) >= 0)
+			if (len != NET_BAD_ENTRY && judge_frame(len, got, sent, back))
 				nback++;
 		}
 		bb_check_memory(&b);

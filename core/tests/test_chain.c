@@ -396,6 +396,7 @@ struct fast_bed {
 	uint16_t idx;
 	struct virtq_seg rs[4], ws[4];
 	struct virtq_iov rd, wr;
+	uint32_t ndesc, used_len; /* the chain's descriptor count; the used len of a push of UINT32_MAX */
 };
 
 /* Publish the chain @addr/@len/@flags[n] (descriptors 0..n-1), pop and collect it into cap-entry arrays. */
@@ -415,7 +416,10 @@ static int fast_collect(struct fast_bed *b, unsigned n, const uint64_t *addr, co
 	virtq_iov_init(&b->rd, b->rs, cap);
 	virtq_iov_init(&b->wr, b->ws, cap);
 	rc = virtq_chain_collect(&c, drop_readable ? NULL : &b->rd, &b->wr);
-	ck_assert_rc(virtq_push(&b->t.q, &c, 0, NULL), 0);
+	b->ndesc = virtq_chain_descriptors(&c);
+	/* The used len is capped at the writable bytes the walk counted (SPLIT-USED-3). */
+	ck_assert_rc(virtq_push(&b->t.q, &c, UINT32_MAX, NULL), 0);
+	ck_assert_int_ne(vg_drv_get_used(b->t.drv, NULL, &b->used_len, NULL), 0);
 	return rc;
 }
 
@@ -435,8 +439,10 @@ START_TEST(collect_fast_path_hands_over_at_every_edge)
 	cfg = tq_config(&b.t);
 	cfg.mem = &b.mem;
 	ck_assert_rc(virtq_init(&b.t.q, &cfg), 0);
-	/* The general walk finds the region and keeps it as the hint. */
+	/* The general walk finds the region and keeps it as the hint: the chains below take the fast path. */
 	ck_assert_rc(fast_collect(&b, 1, (uint64_t[]){BIG}, (uint32_t[]){16}, NULL, 4, false), 0);
+	ck_assert_ptr_nonnull(b.t.q.hint);
+	ck_assert_uint_eq(b.t.q.hint->gpa, BIG);
 
 	ck_assert_rc(fast_collect(&b, 1, (uint64_t[]){end - 16}, (uint32_t[]){16}, NULL, 4, false), 0);
 	ck_assert_uint_eq(b.rd.n, 1);
@@ -450,6 +456,8 @@ START_TEST(collect_fast_path_hands_over_at_every_edge)
 	ck_assert_rc(fast_collect(&b, 3, (uint64_t[]){BIG, BIG, BIG}, (uint32_t[]){16, 0, 16}, NULL,
 				  4, false), 0);
 	ck_assert_uint_eq(b.rd.n, 2);
+	ck_assert_uint_eq(b.ndesc, 3);
+	ck_assert_uint_eq(b.used_len, 0);
 
 	ck_assert_rc(fast_collect(&b, 2, (uint64_t[]){BIG, BIG}, (uint32_t[]){0x80000000u, 0x7fffffffu},
 				  NULL, 4, false), 0);
@@ -467,6 +475,12 @@ START_TEST(collect_fast_path_hands_over_at_every_edge)
 	ck_assert_uint_eq(b.rd.n, 1);
 	ck_assert_uint_eq(b.wr.n, 1);
 	ck_assert(b.ws[0].writable && !b.rs[0].writable);
+	ck_assert_uint_eq(b.ndesc, 2);
+	ck_assert_uint_eq(b.used_len, 8);
+	ck_assert_rc(fast_collect(&b, 3, (uint64_t[]){BIG, BIG, BIG}, (uint32_t[]){16, 8, 0x7fffffffu},
+				  (uint16_t[]){0, VG_DESC_F_WRITE, VG_DESC_F_WRITE}, 4, false), 0);
+	ck_assert_uint_eq(b.ndesc, 3);
+	ck_assert_uint_eq(b.used_len, 0x80000007u);
 	ck_assert_rc(fast_collect(&b, 2, (uint64_t[]){BIG, BIG}, (uint32_t[]){8, 16},
 				  (uint16_t[]){VG_DESC_F_WRITE, 0}, 4, false), VIRTQ_E_READ_AFTER_WRITE);
 	ck_assert_rc(fast_collect(&b, 2, (uint64_t[]){BIG, BIG}, (uint32_t[]){16, 8},

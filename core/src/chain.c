@@ -54,7 +54,7 @@ static int chain_end(struct virtq_chain *c, int err)
 }
 
 /* What outlives the walk, kept after every call that moved it. */
-static void keep_counters(struct virtq_chain *c, const struct virtq__walk *w)
+WALK_INLINE void keep_counters(struct virtq_chain *c, const struct virtq__walk *w)
 {
 	c->writable = walk_writable(w);
 	c->ndesc = walk_ndesc(w);
@@ -356,6 +356,7 @@ WALK_INLINE int fast_run(const struct virtq_mem_region *hint, struct virtq__walk
 		bool writable;
 		uint64_t off;
 
+		/* walk_load()'s two tests, without its choice of error code: the general walk says why. */
 		if (w->next >= w->table_size || w->budget == 0)
 			return FAST_UNREAD;
 		w->budget--;

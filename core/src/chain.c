@@ -306,14 +306,14 @@ WALK_INLINE int iov_append(struct virtq_iov *v, void *p, uint64_t len, bool writ
 
 /*
  * The general walk into the two arrays, from wherever the chain stands;
- * @pending: a descriptor already read and not yet acted on (the fast path
- * stopped at it), or NULL.
+ * @pending, if @has_pending: a descriptor already read and not yet acted on
+ * (the fast path stopped at it).
  */
 static int collect_rest(struct virtq_chain *c, struct virtq_iov *rd, struct virtq_iov *wr,
-			const struct shm_desc *pending)
+			bool has_pending, struct shm_desc pending)
 {
 	struct virtq__walk *w = &c->w;
-	int rc = pending != NULL ? walk_take(c->q, w, pending) : 0;
+	int rc = has_pending ? walk_take(c->q, w, &pending) : 0;
 
 	while (rc == 0) {
 		uint64_t contig;
@@ -334,75 +334,129 @@ static int collect_rest(struct virtq_chain *c, struct virtq_iov *rd, struct virt
 	return walk_suspend(c, rc);
 }
 
-/* What fast_run() stopped for, besides the end of the chain (0). */
+/* What the fast path stopped for, besides the end of the chain (0). */
 enum { FAST_UNREAD = 1, FAST_PENDING };
 
 /*
- * The plain case of the walk, in registers: buffers the region hint holds
- * whole, that take_buffer() would take as they are, with room in their
- * array.  It decides nothing itself: it stops before a read that
- * walk_load() would refuse (FAST_UNREAD), or at a descriptor that is not
- * plain (FAST_PENDING, *d read once and handed on), and the general walk
- * goes on from there, so every error and its order come from one place.
+ * walk_load() for the fast path: its two tests, without its choice of error
+ * code (the general walk says why), and no alignment test per load: the
+ * direct table is host-aligned (ring.c, map_part), an indirect one is
+ * tested once when entered (collect_fast).  false: the read is left to the
+ * general walk.
  */
-WALK_INLINE int fast_run(const struct virtq_mem_region *hint, struct virtq__walk *w,
-			 struct virtq_iov *rd, struct virtq_iov *wr, struct shm_desc *pending)
+WALK_INLINE bool fast_load(struct virtq__walk *w, struct shm_desc *d)
 {
-	struct shm_desc desc, *d = &desc; /* in registers: *pending is written on the way out only */
+	if (w->next >= w->table_size || w->budget == 0)
+		return false;
+	w->budget--;
+	shm_load_desc_aligned(&w->table[w->next], d);
+	return true;
+}
 
+/* Not INDIRECT, and of the direction @kind (0: readable, VIRTQ_DESC_F_WRITE: writable). */
+#define FAST_KIND(d) ((d)->flags & (VIRTQ_DESC_F_INDIRECT | VIRTQ_DESC_F_WRITE))
+
+/*
+ * The plain case of one direction, from the descriptor in *d on: buffers of
+ * that direction that the region hint holds whole, that take_buffer() would
+ * take as they are, with room in @v.  It decides nothing itself: it stops
+ * before a read that walk_load() would refuse (FAST_UNREAD), or at a
+ * descriptor that is not plain (FAST_PENDING, *d read once and handed on),
+ * and the general walk goes on from there, so every error and its order
+ * come from one place.  One loop per direction, so that the direction, the
+ * array and the ordering rule (§2.7.4.2: the general walk judges a readable
+ * descriptor after a writable one) are constants in it.  @v's sum is
+ * written back from how far the total moved: every byte taken here lands
+ * in @v.
+ */
+WALK_INLINE int fast_dir(const struct virtq_mem_region *hint, struct virtq__walk *w,
+			 struct virtq_iov *v, bool writable, struct shm_desc *d)
+{
+	const uint16_t kind = writable ? VIRTQ_DESC_F_WRITE : 0;
+	uint32_t n;
+	uint64_t start;
+	int rc;
+
+	/* Tested before the loop too, so a chain with no buffer of this direction costs nothing more. */
+	if (v == NULL || FAST_KIND(d) != kind)
+		return FAST_PENDING;
+	n = v->n;
+	start = w->total;
 	for (;;) {
-		struct virtq_iov *v;
 		struct virtq_seg *s;
-		bool writable;
-		uint64_t off;
-
-		/* walk_load()'s two tests, without its choice of error code: the general walk says why. */
-		if (w->next >= w->table_size || w->budget == 0)
-			return FAST_UNREAD;
-		w->budget--;
-		shm_load_desc(&w->table[w->next], d);
-		writable = d->flags & VIRTQ_DESC_F_WRITE;
-		v = writable ? wr : rd;
 		/*
 		 * Inside the region: off wraps past its size when addr is below
 		 * it, and len - 1 wraps when len is 0 (no segment is empty).
 		 * Whole in the region, its end cannot wrap either (region_ok).
 		 */
-		off = d->addr - hint->gpa;
-		if ((d->flags & VIRTQ_DESC_F_INDIRECT) || (!writable && w->writing) ||
-		    off >= hint->size || (uint64_t)d->len - 1 >= hint->size - off ||
-		    w->total + d->len >= UINT64_C(1) << 32 ||
-		    v == NULL ||
-		    v->n == v->cap) {
-			*pending = desc;
-			return FAST_PENDING;
-		}
-		if (writable && !w->writing) {
-			w->writable_from = w->total;
-			w->writing = true;
+		uint64_t off = d->addr - hint->gpa;
+
+		/*
+		 * The total stays below 2^32 (SPLIT-DESC-6) on every path, so
+		 * reaching it is the 32-bit sum's carry: one add, no constant.
+		 */
+		if (FAST_KIND(d) != kind || off >= hint->size ||
+		    (uint64_t)d->len - 1 >= hint->size - off ||
+		    (uint32_t)w->total + d->len < d->len || n == v->cap) {
+			rc = FAST_PENDING;
+			break;
 		}
 		w->total += d->len;
-		s = &v->seg[v->n++];
+		s = &v->seg[n++];
 		s->addr = (unsigned char *)hint->hva + off;
 		s->len = d->len;
 		s->writable = writable;
-		v->bytes += d->len;
-		if (!(d->flags & VIRTQ_DESC_F_NEXT))
-			return 0;
+		if (!(d->flags & VIRTQ_DESC_F_NEXT)) {
+			rc = 0;
+			break;
+		}
 		w->next = d->next;
+		if (!fast_load(w, d)) {
+			rc = FAST_UNREAD;
+			break;
+		}
 	}
+	v->n = n;
+	v->bytes += w->total - start;
+	return rc;
+}
+
+/*
+ * The plain case of one table: its readable run, then its writable run.
+ * The first writable descriptor turns the walk to writing before it is
+ * checked; if it is then handed on, take_buffer() finds writable_from
+ * where it would put it (the total has not moved), so nothing differs.
+ */
+WALK_INLINE int fast_run(const struct virtq_mem_region *hint, struct virtq__walk *w,
+			 struct virtq_iov *rd, struct virtq_iov *wr, struct shm_desc *d)
+{
+	int rc;
+
+	if (!fast_load(w, d))
+		return FAST_UNREAD;
+	if (!w->writing) {
+		rc = fast_dir(hint, w, rd, false, d);
+		if (rc != FAST_PENDING || FAST_KIND(d) != VIRTQ_DESC_F_WRITE)
+			return rc;
+		w->writable_from = w->total;
+		w->writing = true;
+	}
+	return fast_dir(hint, w, wr, true, d);
 }
 
 /*
  * virtq_chain_collect() for a chain not walked yet: fast_run() over the
  * direct table, and over an indirect table once enter_indirect() has taken
- * it; whatever is not plain goes to the general walk with the walk so far.
+ * it and if it can be read with aligned loads (else the general walk reads
+ * it byte by byte); whatever is not plain goes to the general walk with the
+ * walk so far.  The descriptor it stopped at is handed on by value, so that
+ * it never needs an address and stays in registers here.
  */
 static int collect_fast(struct virtq_chain *c, struct virtq_iov *rd, struct virtq_iov *wr)
 {
 	const struct virtq_mem_region *hint = c->q->hint;
 	struct virtq__walk w;
-	struct shm_desc d;
+	struct shm_desc d = {0};
 	int rc = FAST_UNREAD;
 
 	walk_begin(c, &w);
@@ -410,7 +464,7 @@ static int collect_fast(struct virtq_chain *c, struct virtq_iov *rd, struct virt
 		rc = fast_run(hint, &w, rd, wr, &d);
 		if (rc == FAST_PENDING && (d.flags & VIRTQ_DESC_F_INDIRECT) &&
 		    enter_indirect(c->q, &w, &d) == 0)
-			rc = fast_run(hint, &w, rd, wr, &d);
+			rc = ((uintptr_t)w.table & 7u) == 0 ? fast_run(hint, &w, rd, wr, &d) : FAST_UNREAD;
 	}
 	if (rc == 0) {
 		keep_counters(c, &w);
@@ -418,7 +472,7 @@ static int collect_fast(struct virtq_chain *c, struct virtq_iov *rd, struct virt
 	}
 	c->w = w;
 	c->state = VIRTQ__WALK_ON;
-	return collect_rest(c, rd, wr, rc == FAST_PENDING ? &d : NULL);
+	return collect_rest(c, rd, wr, rc == FAST_PENDING, d);
 }
 
 /* A chain whose walk has begun, or that is no longer current: the general walk. */
@@ -426,7 +480,7 @@ static int collect_general(struct virtq_chain *c, struct virtq_iov *rd, struct v
 {
 	if (!walk_resume(c))
 		return c->error;
-	return collect_rest(c, rd, wr, NULL);
+	return collect_rest(c, rd, wr, false, (struct shm_desc){0});
 }
 
 /*

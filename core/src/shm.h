@@ -99,6 +99,23 @@ struct shm_desc {
 	uint16_t next;
 };
 
+/* The two little-endian words of a descriptor, as read, into its fields. */
+static inline void shm_desc_split(uint64_t w0, uint64_t w1, struct shm_desc *d)
+{
+	d->addr = w0;
+	d->len = (uint32_t)w1;
+	d->flags = (uint16_t)(w1 >> 32);
+	d->next = (uint16_t)(w1 >> 48);
+}
+
+/* shm_load_desc() of a descriptor whose host address the caller knows is 8-aligned. */
+static inline void shm_load_desc_aligned(const struct virtq_desc *p, struct shm_desc *d)
+{
+	SHM_HOOK(VIRTQ_SHM_LOAD, VIRTQ_SHM_DESC, p, 16);
+	shm_desc_split(virtq_le64(__atomic_load_n((const uint64_t *)p, __ATOMIC_RELAXED)),
+		       virtq_le64(__atomic_load_n((const uint64_t *)p + 1, __ATOMIC_RELAXED)), d);
+}
+
 /*
  * Read one descriptor exactly once (no double fetch).  Ring tables are
  * 16-byte aligned (checked at setup) and read as two 64-bit words; an
@@ -107,26 +124,19 @@ struct shm_desc {
  */
 static inline void shm_load_desc(const struct virtq_desc *p, struct shm_desc *d)
 {
-	uint64_t w0, w1;
+	const unsigned char *b = (const unsigned char *)p;
+	uint64_t w0 = 0, w1 = 0;
 
-	SHM_HOOK(VIRTQ_SHM_LOAD, VIRTQ_SHM_DESC, p, 16);
 	if (((uintptr_t)p & 7u) == 0) {
-		w0 = __atomic_load_n((const uint64_t *)p, __ATOMIC_RELAXED);
-		w1 = __atomic_load_n((const uint64_t *)p + 1, __ATOMIC_RELAXED);
-		w0 = virtq_le64(w0);
-		w1 = virtq_le64(w1);
-	} else {
-		const unsigned char *b = (const unsigned char *)p;
-		w0 = w1 = 0;
-		for (unsigned i = 0; i < 8; i++) {
-			w0 |= (uint64_t)__atomic_load_n(b + i, __ATOMIC_RELAXED) << (8 * i);
-			w1 |= (uint64_t)__atomic_load_n(b + 8 + i, __ATOMIC_RELAXED) << (8 * i);
-		}
+		shm_load_desc_aligned(p, d);
+		return;
 	}
-	d->addr = w0;
-	d->len = (uint32_t)w1;
-	d->flags = (uint16_t)(w1 >> 32);
-	d->next = (uint16_t)(w1 >> 48);
+	SHM_HOOK(VIRTQ_SHM_LOAD, VIRTQ_SHM_DESC, p, 16);
+	for (unsigned i = 0; i < 8; i++) {
+		w0 |= (uint64_t)__atomic_load_n(b + i, __ATOMIC_RELAXED) << (8 * i);
+		w1 |= (uint64_t)__atomic_load_n(b + 8 + i, __ATOMIC_RELAXED) << (8 * i);
+	}
+	shm_desc_split(w0, w1, d);
 }
 
 /* Buffer data in: the device keeps its own copy, so one pass suffices. */

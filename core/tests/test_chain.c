@@ -490,6 +490,111 @@ START_TEST(collect_fast_path_hands_over_at_every_edge)
 }
 END_TEST
 
+/*
+ * Chain 0 -> 1: a buffer at @head_addr (8 bytes, writable if @head_writes)
+ * and an INDIRECT descriptor for @n entries at @table, written by the
+ * caller; popped and collected into 4-entry arrays.  *ndesc and *used: the
+ * descriptor count and the used len of a push of UINT32_MAX.
+ */
+static int collect_indirect(struct vg_drv *f, struct virtq_queue *q, bool head_writes, uint64_t table,
+			    uint32_t n, struct virtq_iov *rd, struct virtq_iov *wr, uint32_t *ndesc,
+			    uint32_t *used)
+{
+	static struct virtq_seg rs[4], ws[4];
+	struct virtq_chain c;
+	int rc;
+
+	vg_drv_write_desc(f, 0, 0x200100, 8, (uint16_t)(VG_DESC_F_NEXT | (head_writes ? VG_DESC_F_WRITE : 0)), 1);
+	vg_drv_write_desc(f, 1, table, n * 16, VG_DESC_F_INDIRECT, 0);
+	vg_drv_set_avail_ring(f, vg_drv_avail_idx(f), 0);
+	vg_drv_set_avail_idx(f, vg_drv_avail_idx(f) + 1);
+	ck_assert_rc(virtq_pop(q, &c), 1);
+	virtq_iov_init(rd, rs, 4);
+	virtq_iov_init(wr, ws, 4);
+	rc = virtq_chain_collect(&c, rd, wr);
+	*ndesc = virtq_chain_descriptors(&c);
+	ck_assert_rc(virtq_push(q, &c, UINT32_MAX, NULL), 0);
+	ck_assert_int_ne(vg_drv_get_used(f, NULL, used, NULL), 0);
+	return rc;
+}
+
+/* Entries 0..2 of the table at @table: 16 readable, 8 writable, then 8 writable at @last. */
+static void write_plain_table(struct vg_drv *f, uint64_t table, uint64_t last)
+{
+	vg_drv_write_table_desc(f, table, 0, 0x200200, 16, VG_DESC_F_NEXT, 1);
+	vg_drv_write_table_desc(f, table, 1, 0x200300, 8, VG_DESC_F_NEXT | VG_DESC_F_WRITE, 2);
+	vg_drv_write_table_desc(f, table, 2, last, 8, VG_DESC_F_WRITE, 0);
+}
+
+/*
+ * The fast path over an indirect table (§2.7.5.3), at each edge where it
+ * hands over: the hint region is the middle one (0x200000, 4 KiB), and the
+ * same three-entry table is walked whole by the fast path when it is 16-
+ * or 8-aligned, by the general walk from its first entry when it is not
+ * (aligned loads only: shm.h), and from its last entry when that buffer
+ * runs one byte into the next region (two segments); a readable entry
+ * after a writable direct buffer and a nested table are the general walk's
+ * errors (§2.7.4.2, SPLIT-IND-4).
+ */
+START_TEST(collect_fast_path_over_an_indirect_table_hands_over_at_every_edge)
+{
+	const uint64_t tables[] = {0x200800, 0x200808, 0x200804, 0x200801};
+	struct vg_mem a;
+	struct core_mem cm;
+	static struct virtq_queue q;
+	struct vg_drv *f = three_regions(&a, &cm, &q, VG_FEATURE(VG_F_INDIRECT_DESC));
+	struct virtq_iov rd, wr;
+	uint32_t ndesc, used;
+
+	write_plain_table(f, 0x200800, 0x200ff8);
+	/* The general walk finds the middle region and keeps it as the hint. */
+	ck_assert_rc(collect_indirect(f, &q, false, 0x200800, 3, &rd, &wr, &ndesc, &used), 0);
+	ck_assert_ptr_nonnull(q.hint);
+	ck_assert_uint_eq(q.hint->gpa, 0x200000);
+	for (unsigned i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+		write_plain_table(f, tables[i], 0x200ff8); /* the last buffer ends on the region's last byte */
+		ck_assert_rc(collect_indirect(f, &q, false, tables[i], 3, &rd, &wr, &ndesc, &used), 0);
+		ck_assert_uint_eq(rd.n, 2);
+		ck_assert_uint_eq(rd.bytes, 24);
+		ck_assert_ptr_eq(rd.seg[1].addr, vg_mem_hva(&a, 0x200200));
+		ck_assert_uint_eq(wr.n, 2);
+		ck_assert_uint_eq(wr.bytes, 16);
+		ck_assert_ptr_eq(wr.seg[1].addr, vg_mem_hva(&a, 0x200ff8));
+		ck_assert(wr.seg[0].writable && wr.seg[1].writable && !rd.seg[1].writable);
+		ck_assert_uint_eq(ndesc, 5); /* two direct (the INDIRECT one too) and three in the table */
+		ck_assert_uint_eq(used, 16);
+		ck_assert_uint_eq(q.hint->gpa, 0x200000);
+	}
+	write_plain_table(f, 0x200800, 0x200ff9); /* one byte into the next region */
+	ck_assert_rc(collect_indirect(f, &q, false, 0x200800, 3, &rd, &wr, &ndesc, &used), 0);
+	ck_assert_uint_eq(wr.n, 3);
+	ck_assert_uint_eq(wr.seg[1].len, 7);
+	ck_assert_uint_eq(wr.seg[2].len, 1);
+	ck_assert_ptr_eq(wr.seg[2].addr, vg_mem_hva(&a, 0x201000));
+	ck_assert_uint_eq(ndesc, 5);
+	ck_assert_uint_eq(used, 16);
+
+	/* After a writable direct buffer: the table's writable entries are taken, a readable one is not. */
+	vg_drv_write_table_desc(f, 0x200800, 0, 0x200300, 8, VG_DESC_F_WRITE, 0);
+	ck_assert_rc(collect_indirect(f, &q, true, 0x200800, 1, &rd, &wr, &ndesc, &used), 0);
+	ck_assert_uint_eq(rd.n, 0);
+	ck_assert_uint_eq(wr.n, 2);
+	ck_assert_uint_eq(used, 16);
+	vg_drv_write_table_desc(f, 0x200800, 0, 0x200300, 8, 0, 0);
+	ck_assert_rc(collect_indirect(f, &q, true, 0x200800, 1, &rd, &wr, &ndesc, &used),
+		     VIRTQ_E_READ_AFTER_WRITE);
+	ck_assert_uint_eq(used, 8);
+	vg_drv_write_table_desc(f, 0x200800, 0, 0x200200, 16, VG_DESC_F_NEXT, 1);
+	vg_drv_write_table_desc(f, 0x200800, 1, 0x200900, 16, VG_DESC_F_INDIRECT, 0);
+	ck_assert_rc(collect_indirect(f, &q, false, 0x200800, 2, &rd, &wr, &ndesc, &used),
+		     VIRTQ_E_INDIRECT_NESTED);
+	ck_assert_uint_eq(rd.n, 2);
+	ck_assert(vg_mem_guards_intact(&a, NULL));
+	vg_drv_destroy(f);
+	vg_mem_destroy(&a);
+}
+END_TEST
+
 Suite *chain_suite(void)
 {
 	Suite *s = suite_create("chain");
@@ -500,6 +605,7 @@ Suite *chain_suite(void)
 	tcase_add_test(tc, write_bit_on_indirect_descriptor_is_ignored);
 	tcase_add_test(tc, buffer_across_two_regions_is_split_into_two_segments);
 	tcase_add_test(tc, collect_fast_path_hands_over_at_every_edge);
+	tcase_add_test(tc, collect_fast_path_over_an_indirect_table_hands_over_at_every_edge);
 	tcase_add_test(tc, indirect_table_must_lie_in_one_region_whatever_region_answered_last);
 	tcase_add_test(tc, buffer_running_into_a_hole_fails_the_chain);
 	tcase_add_test(tc, zero_length_descriptors_yield_nothing);

@@ -70,6 +70,10 @@ def main():
     assert [(u["line"], u["never"], u["excluded"]) for u in o["untaken"]] == \
         [(4, "true", True), (6, "true", False), (13, "true", True)]
     assert [r["function"] for r in o["stale_rows"]] == ["virtq_gone"], o["stale_rows"]
+    # The function a definition line names, past its storage class and attributes.
+    assert uncovered.defines("static __attribute__((noinline)) int collect(struct c *c,") == "collect"
+    assert uncovered.defines("WALK_INLINE int fast_dir(const struct r *hint,") == "fast_dir"
+    assert uncovered.defines("\tif (fast(c))") is None
     print("uncovered.py: accounting as expected")
     check_rows_match_the_code()
 

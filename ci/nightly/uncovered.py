@@ -13,8 +13,10 @@ FILE = re.compile(r"^(/\S+\.c):$")
 LINE = re.compile(r"^\s*(\d+)\|\s*([0-9.]+[kMG]?|)\|(.*)$")
 BRANCH = re.compile(r"^\s*\|\s*Branch \((\d+):(\d+)\): \[True: ([0-9.]+[kMG]?), False: ([0-9.]+[kMG]?)\]")
 # A definition starts in column 0 with its return type: "static int yield(struct
-# virtq_chain *c, ...)", or is all on one line: "int virtq_broken(...) { return ...; }".
-DEFINITION = re.compile(r"^(?:static\s+|inline\s+)*[A-Za-z_][\w \t\*]*?\b([A-Za-z_]\w*)\s*\(")
+# virtq_chain *c, ...)", or is all on one line: "int virtq_broken(...) { return ...; }";
+# an attribute may come first: "static __attribute__((noinline)) int fill(...)".
+DEFINITION = re.compile(
+    r"^(?:static\s+|inline\s+|__attribute__\(\([\w, ]*\)\)\s*)*[A-Za-z_][\w \t\*]*?\b([A-Za-z_]\w*)\s*\(")
 GAP = "not reached by tonight's corpus"
 
 

@@ -595,6 +595,40 @@ START_TEST(collect_fast_path_over_an_indirect_table_hands_over_at_every_edge)
 }
 END_TEST
 
+/*
+ * A chain object whose head is not below the queue size (the caller
+ * overwrote it; virtq_pop and virtq_reopen never make one) is refused
+ * before its head is read: the fast path would read past the descriptor
+ * table (into the avail ring that follows it).
+ */
+START_TEST(collect_refuses_a_chain_whose_head_is_past_the_table)
+{
+	struct tq t;
+	struct virtq_chain c;
+	struct virtq_iov rd, wr;
+	struct virtq_seg rs[4], ws[4];
+	const uint32_t rl[1] = {8}, wl[1] = {8};
+
+	tq_setup(&t, 8, 0);
+	for (unsigned i = 0; i < 2; i++) {
+		ck_assert_int_ge(tq_publish(&t, rl, 1, wl, 1, 2), 0);
+		tq_pop_expect(&t, &c, 1);
+		virtq_iov_init(&rd, rs, 4);
+		virtq_iov_init(&wr, ws, 4);
+		if (i == 1) {
+			ck_assert_ptr_nonnull(t.q.hint); /* the fast path's turn */
+			c.head = 8;
+			ck_assert_rc(virtq_chain_collect(&c, &rd, &wr), VIRTQ_E_NEXT_RANGE);
+			ck_assert_uint_eq(rd.n + wr.n, 0);
+			break;
+		}
+		ck_assert_rc(virtq_chain_collect(&c, &rd, &wr), 0);
+		ck_assert_rc(virtq_push(&t.q, &c, 0, NULL), 0);
+	}
+	tq_teardown(&t);
+}
+END_TEST
+
 Suite *chain_suite(void)
 {
 	Suite *s = suite_create("chain");
@@ -606,6 +640,7 @@ Suite *chain_suite(void)
 	tcase_add_test(tc, buffer_across_two_regions_is_split_into_two_segments);
 	tcase_add_test(tc, collect_fast_path_hands_over_at_every_edge);
 	tcase_add_test(tc, collect_fast_path_over_an_indirect_table_hands_over_at_every_edge);
+	tcase_add_test(tc, collect_refuses_a_chain_whose_head_is_past_the_table);
 	tcase_add_test(tc, indirect_table_must_lie_in_one_region_whatever_region_answered_last);
 	tcase_add_test(tc, buffer_running_into_a_hole_fails_the_chain);
 	tcase_add_test(tc, zero_length_descriptors_yield_nothing);

@@ -12,9 +12,10 @@
  * Two walkers share those steps.  The general one keeps its state in the
  * chain (struct virtq__walk) and serves virtq_chain_next() and every case.
  * virtq_chain_collect()'s fast path walks a fresh chain with the state in
- * registers while each descriptor is the plain case, and hands the walk to
- * the general one at the first that is not, so that every error, and the
- * order of the checks that find it, comes from the general walker alone.
+ * registers while each descriptor is the plain case (a chain of one
+ * descriptor with no loop at all), and hands the walk to the general one
+ * at the first that is not, so that every error, and the order of the
+ * checks that find it, comes from the general walker alone.
  */
 #include <string.h>
 

@@ -5,9 +5,10 @@
  *
  * The walk is a small state machine over one "table" at a time: the ring's
  * descriptor table, then possibly one indirect table.  Each step reads one
- * descriptor once (shm_load_desc), checks it, and keeps only the unyielded
- * rest of its buffer (cur_gpa, cur_len).  Every read spends a budget fixed
- * when the table is entered, so no guest input can make it loop.
+ * descriptor once (shm_load_desc; fast_read on the fast path), checks it,
+ * and keeps only the unyielded rest of its buffer (cur_gpa, cur_len).
+ * Every read spends a budget fixed when the table is entered, so no guest
+ * input can make it loop.
  *
  * Two walkers share those steps.  The general one keeps its state in the
  * chain (struct virtq__walk) and serves virtq_chain_next() and every case.
@@ -404,7 +405,8 @@ WALK_INLINE int fast_dir(const struct virtq_mem_region *hint, struct virtq__walk
 	int rc;
 
 	/* Tested before the loop too, so a chain with no buffer of this direction costs nothing more. */
-	if (v == NULL || FAST_KIND(d) != kind)
+	if (v == NULL ||
+	    FAST_KIND(d) != kind)
 		return FAST_PENDING;
 	n = v->n;
 	start = w->total;
@@ -462,23 +464,15 @@ WALK_INLINE int fast_run_from(const struct virtq_mem_region *hint, struct virtq_
 	return fast_dir(hint, w, wr, true, d);
 }
 
-WALK_INLINE int fast_run(const struct virtq_mem_region *hint, struct virtq__walk *w,
-			 struct virtq_iov *rd, struct virtq_iov *wr, struct shm_desc *d)
-{
-	if (!fast_load(w, d))
-		return FAST_UNREAD;
-	return fast_run_from(hint, w, rd, wr, d);
-}
-
 /*
  * virtq_chain_collect() for a chain not walked yet whose head descriptor
- * @first was read (once) and is not the single plain one: fast_run() over
- * the direct table from it, and over an indirect table once
- * enter_indirect() has taken it and if it can be read with aligned loads
- * (else the general walk reads it byte by byte); whatever is not plain
- * goes to the general walk with the walk so far.  The descriptor it stopped
- * at is handed on by value, so that it never needs an address and stays in
- * registers here.
+ * @first was read (once), and that collect_single() did not take:
+ * fast_run_from() over the direct table from @first, and over an indirect
+ * table from its first entry once enter_indirect() has taken it and if it
+ * can be read with aligned loads (else the general walk reads it byte by
+ * byte); whatever is not plain goes to the general walk with the walk so
+ * far.  The descriptor it stopped at is handed on by value, so that it
+ * never needs an address and stays in registers here.
  */
 static __attribute__((noinline)) int collect_fast(struct virtq_chain *c, struct virtq_iov *rd,
 						  struct virtq_iov *wr, struct shm_desc first)
@@ -491,8 +485,16 @@ static __attribute__((noinline)) int collect_fast(struct virtq_chain *c, struct 
 	walk_begin(c, &w);
 	w.budget--; /* the read of @first */
 	rc = fast_run_from(hint, &w, rd, wr, &d);
-	if (rc == FAST_PENDING && (d.flags & VIRTQ_DESC_F_INDIRECT) && enter_indirect(c->q, &w, &d) == 0)
-		rc = ((uintptr_t)w.table & 7u) == 0 ? fast_run(hint, &w, rd, wr, &d) : FAST_UNREAD;
+	if (rc == FAST_PENDING && (d.flags & VIRTQ_DESC_F_INDIRECT) && enter_indirect(c->q, &w, &d) == 0) {
+		if (((uintptr_t)w.table & 7u) == 0) {
+			/* Entry 0 of a table of at least one, its size the budget: walk_load() would read it. */
+			w.budget--;
+			fast_read(&w.table[0], &d);
+			rc = fast_run_from(hint, &w, rd, wr, &d);
+		} else {
+			rc = FAST_UNREAD; /* the general walk reads it byte by byte */
+		}
+	}
 	if (rc == 0) {
 		keep_counters(c, &w);
 		return chain_end(c, 0);

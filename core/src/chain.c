@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Walking one descriptor chain (layer 4), and the byte cursors over its
- * segments.  See virtq/chain.h for the contract.
+ * Walking one descriptor chain (layer 4) into host segments; the byte
+ * cursors over them are iov.c.  See virtq/chain.h for the contract.
  *
  * The walk is a small state machine over one "table" at a time: the ring's
  * descriptor table, then possibly one indirect table.  Each step reads one
- * descriptor once (shm_load_desc; fast_read on the fast path), checks it,
- * and keeps only the unyielded rest of its buffer (cur_gpa, cur_len).
- * Every read spends a budget fixed when the table is entered, so no guest
- * input can make it loop.
+ * descriptor once (shm_load_desc, shm_load_desc_aligned on the fast path),
+ * checks it, and keeps only the unyielded rest of its buffer (cur_gpa,
+ * cur_len).  Every read spends a budget fixed when the table is entered, so
+ * no guest input can make it loop.
  *
  * Two walkers share those steps.  The general one keeps its state in the
  * chain (struct virtq__walk) and serves virtq_chain_next() and every case.
@@ -18,8 +18,6 @@
  * at the first that is not, so that every error, and the order of the
  * checks that find it, comes from the general walker alone.
  */
-#include <string.h>
-
 #include "internal.h"
 #include "shm.h"
 #include "virtq/error.h"
@@ -287,7 +285,7 @@ int virtq_chain_next(struct virtq_chain *c, struct virtq_seg *seg)
 	return walk_suspend(c, rc);
 }
 
-/* ---- segment arrays and cursors ---- */
+/* ---- segment arrays ---- */
 
 /* Entry @n of @v: @len bytes at host @p, of the direction @writable.  Every path that fills an array. */
 WALK_INLINE void seg_put(struct virtq_iov *v, uint32_t n, void *p, uint32_t len, bool writable)
@@ -345,27 +343,19 @@ static int collect_rest(struct virtq_chain *c, struct virtq_iov *rd, struct virt
 enum { FAST_UNREAD = 1, FAST_PENDING };
 
 /*
- * Every descriptor read of the fast path, once each: with aligned loads, and
- * no alignment test per read, for a table known to be 8-aligned in host
- * memory (the direct table: ring.c, map_part; an indirect one is tested
- * once when entered, collect_fast).
- */
-WALK_INLINE void fast_read(const struct virtq_desc *p, struct shm_desc *d)
-{
-	shm_load_desc_aligned(p, d);
-}
-
-/*
  * walk_load() for the fast path: its two tests, without its choice of error
  * code (the general walk says why).  false: the read is left to the
- * general walk.
+ * general walk.  Every read of the fast path uses aligned loads and no
+ * alignment test per read: the direct table is 8-aligned in host memory
+ * (ring.c, map_part), an indirect one is tested once when entered
+ * (collect_fast).
  */
 WALK_INLINE bool fast_load(struct virtq__walk *w, struct shm_desc *d)
 {
 	if (w->next >= w->table_size || w->budget == 0)
 		return false;
 	w->budget--;
-	fast_read(&w->table[w->next], d);
+	shm_load_desc_aligned(&w->table[w->next], d);
 	return true;
 }
 
@@ -489,7 +479,7 @@ static __attribute__((noinline)) int collect_fast(struct virtq_chain *c, struct 
 		if (((uintptr_t)w.table & 7u) == 0) {
 			/* Entry 0 of a table of at least one, its size the budget: walk_load() would read it. */
 			w.budget--;
-			fast_read(&w.table[0], &d);
+			shm_load_desc_aligned(&w.table[0], &d);
 			rc = fast_run_from(hint, &w, rd, wr, &d);
 		} else {
 			rc = FAST_UNREAD; /* the general walk reads it byte by byte */
@@ -554,56 +544,8 @@ int virtq_chain_collect(struct virtq_chain *c, struct virtq_iov *rd, struct virt
 
 	if (c->state != VIRTQ__WALK_NEW || !chain_current(c) || q->hint == NULL || c->head >= q->size)
 		return collect_general(c, rd, wr);
-	fast_read(&q->desc[c->head], &d);
+	shm_load_desc_aligned(&q->desc[c->head], &d);
 	if (!(d.flags & (VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_INDIRECT)))
 		return collect_single(c, rd, wr, d);
 	return collect_fast(c, rd, wr, d);
-}
-
-/*
- * Move the cursor over up to @n bytes, copying to or from @buf (NULL: skip).
- * Writes stop at a readable segment: the device never writes a buffer the
- * driver gave it to read (§2.7.5.1, SPLIT-DESC-2), even if handed the wrong
- * iov.
- */
-static size_t iov_move(struct virtq_iov *v, void *buf, size_t n, bool to_guest)
-{
-	size_t done = 0;
-
-	while (done < n && v->cur < v->n) {
-		struct virtq_seg *s = &v->seg[v->cur];
-		size_t k = s->len - v->off;
-
-		if (k > n - done)
-			k = n - done;
-		if (to_guest && !s->writable)
-			break;
-		if (buf != NULL && to_guest)
-			shm_copy_to((char *)s->addr + v->off, (const char *)buf + done, k);
-		else if (buf != NULL)
-			shm_copy_from((char *)buf + done, (const char *)s->addr + v->off, k);
-		done += k;
-		v->off += (uint32_t)k;
-		if (v->off == s->len) {
-			v->cur++;
-			v->off = 0;
-		}
-	}
-	v->done += done;
-	return done;
-}
-
-size_t virtq_iov_read(struct virtq_iov *rd, void *dst, size_t n)
-{
-	return iov_move(rd, dst, n, false);
-}
-
-size_t virtq_iov_write(struct virtq_iov *wr, const void *src, size_t n)
-{
-	return iov_move(wr, (void *)(uintptr_t)src, n, true);
-}
-
-size_t virtq_iov_skip(struct virtq_iov *v, size_t n)
-{
-	return iov_move(v, NULL, n, false);
 }

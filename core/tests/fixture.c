@@ -103,3 +103,25 @@ int tq_walk(struct virtq_chain *c, uint64_t *readable, uint64_t *writable, unsig
 	}
 	return rc;
 }
+
+/*
+ * A queue of 8 whose rings sit in one region, beside two adjacent 4 KiB
+ * regions at 0x200000 and 0x201000 for buffers and tables.
+ */
+struct vg_drv *three_regions(struct vg_mem *a, struct core_mem *cm, struct virtq_queue *q,
+				    uint64_t features)
+{
+	struct virtq_queue_config cfg;
+	struct vg_drv *f;
+
+	ck_assert_int_eq(vg_mem_init(a, VG_MEM_KINDS), 0);
+	ck_assert_int_ge(vg_mem_add(a, 0x100000, 0x10000), 0);
+	ck_assert_int_ge(vg_mem_add(a, 0x200000, 0x1000), 0);
+	ck_assert_int_ge(vg_mem_add(a, 0x201000, 0x1000), 0);
+	f = vg_drv_create(a, 8, features);
+	ck_assert_ptr_nonnull(f);
+	core_mem_sync(cm, a);
+	cfg = core_config(f, cm);
+	ck_assert_rc(virtq_init(q, &cfg), 0);
+	return f;
+}

@@ -43,6 +43,14 @@ void core_mem_sync(struct core_mem *cm, const struct vg_mem *m);
 /* The config a device needs to serve @drv's queue over @cm. */
 struct virtq_queue_config core_config(const struct vg_drv *drv, const struct core_mem *cm);
 
+/*
+ * A queue of 8 over @a (initialised here), its rings in one region beside
+ * two adjacent 4 KiB regions at 0x200000 and 0x201000 for buffers and
+ * tables; @q set up over @cm.  @return the driver.
+ */
+struct vg_drv *three_regions(struct vg_mem *a, struct core_mem *cm, struct virtq_queue *q,
+			     uint64_t features);
+
 /* One queue under test: the guest driver and the device side over one guest memory. */
 struct tq {
 	struct vg_mem mem;
@@ -82,6 +90,7 @@ Suite *mem_suite(void);
 Suite *ring_suite(void);
 Suite *queue_suite(void);
 Suite *chain_suite(void);
+Suite *fast_suite(void);
 Suite *hostile_suite(void);
 Suite *notify_suite(void);
 Suite *wrap_suite(void);

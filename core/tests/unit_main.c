@@ -14,8 +14,9 @@ static const struct {
 	Suite *(*make)(void);
 } suites[] = {
 	{"error", error_suite}, {"mem", mem_suite},       {"ring", ring_suite},
-	{"queue", queue_suite}, {"chain", chain_suite},   {"hostile", hostile_suite},
-	{"notify", notify_suite}, {"wrap", wrap_suite},   {"seed", seed_suite},
+	{"queue", queue_suite}, {"chain", chain_suite},   {"fast", fast_suite},
+	{"hostile", hostile_suite}, {"notify", notify_suite}, {"wrap", wrap_suite},
+	{"seed", seed_suite},
 };
 
 int main(int argc, char **argv)

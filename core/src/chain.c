@@ -355,7 +355,7 @@ WALK_INLINE bool fast_load(struct virtq__walk *w, struct shm_desc *d)
 	if (w->next >= w->table_size || w->budget == 0)
 		return false;
 	w->budget--;
-	shm_load_desc_aligned(&w->table[w->next], d);
+	shm_load_desc_fields(&w->table[w->next], d);
 	return true;
 }
 

@@ -288,10 +288,8 @@ int virtq_chain_next(struct virtq_chain *c, struct virtq_seg *seg)
 /* ---- segment arrays ---- */
 
 /* Entry @n of @v: @len bytes at host @p, of the direction @writable.  Every path that fills an array. */
-WALK_INLINE void seg_put(struct virtq_iov *v, uint32_t n, void *p, uint32_t len, bool writable)
+WALK_INLINE void seg_put(struct virtq_seg *s, void *p, uint32_t len, bool writable)
 {
-	struct virtq_seg *s = &v->seg[n];
-
 	s->addr = p;
 	s->len = len;
 	s->writable = writable;
@@ -304,7 +302,7 @@ WALK_INLINE int iov_append(struct virtq_iov *v, void *p, uint64_t len, bool writ
 		return 0; /* a direction dropped: its bytes still count */
 	if (v->n == v->cap)
 		return VIRTQ_E_IOV_FULL;
-	seg_put(v, v->n++, p, (uint32_t)len, writable);
+	seg_put(&v->seg[v->n++], p, (uint32_t)len, writable);
 	v->bytes += len;
 	return 0;
 }
@@ -390,7 +388,7 @@ WALK_INLINE int fast_dir(const struct virtq_mem_region *hint, struct virtq__walk
 			 struct virtq_iov *v, bool writable, struct shm_desc *d)
 {
 	const uint16_t kind = writable ? VIRTQ_DESC_F_WRITE : 0;
-	uint32_t n;
+	struct virtq_seg *s, *end;
 	uint64_t start;
 	int rc;
 
@@ -398,7 +396,8 @@ WALK_INLINE int fast_dir(const struct virtq_mem_region *hint, struct virtq__walk
 	if (v == NULL ||
 	    FAST_KIND(d) != kind)
 		return FAST_PENDING;
-	n = v->n;
+	s = v->seg + v->n;
+	end = v->seg + v->cap;
 	start = w->total;
 	for (;;) {
 		uint64_t off = d->addr - hint->gpa;
@@ -412,12 +411,12 @@ WALK_INLINE int fast_dir(const struct virtq_mem_region *hint, struct virtq__walk
 		 */
 		if (FAST_KIND(d) != kind || off >= hint->size || (uint64_t)d->len - 1 >= hint->size - off ||
 		    (uint32_t)w->total + d->len < d->len ||
-		    n == v->cap) {
+		    s == end) {
 			rc = FAST_PENDING;
 			break;
 		}
 		w->total += d->len;
-		seg_put(v, n++, (unsigned char *)hint->hva + off, d->len, writable);
+		seg_put(s++, (unsigned char *)hint->hva + off, d->len, writable);
 		if (!(d->flags & VIRTQ_DESC_F_NEXT)) {
 			rc = 0;
 			break;
@@ -428,7 +427,7 @@ WALK_INLINE int fast_dir(const struct virtq_mem_region *hint, struct virtq__walk
 			break;
 		}
 	}
-	v->n = n;
+	v->n = (uint32_t)(s - v->seg);
 	v->bytes += w->total - start;
 	return rc;
 }
@@ -512,7 +511,7 @@ static __attribute__((noinline)) int collect_single(struct virtq_chain *c, struc
 	if (v == NULL || v->n == v->cap ||
 	    !fast_holds(hint, off, d.len))
 		return collect_fast(c, rd, wr, d);
-	seg_put(v, v->n++, (unsigned char *)hint->hva + off, d.len, writable);
+	seg_put(&v->seg[v->n++], (unsigned char *)hint->hva + off, d.len, writable);
 	v->bytes += d.len;
 	c->writable = writable ? d.len : 0;
 	c->ndesc = 1;

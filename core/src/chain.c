@@ -5,10 +5,10 @@
  *
  * The walk is a small state machine over one "table" at a time: the ring's
  * descriptor table, then possibly one indirect table.  Each step reads one
- * descriptor once (shm_load_desc, shm_load_desc_aligned on the fast path),
- * checks it, and keeps only the unyielded rest of its buffer (cur_gpa,
- * cur_len).  Every read spends a budget fixed when the table is entered, so
- * no guest input can make it loop.
+ * descriptor once (shm_load_desc; on the fast path shm_load_desc_aligned for
+ * the head, shm_load_desc_fields after it), checks it, and keeps only the
+ * unyielded rest of its buffer (cur_gpa, cur_len).  Every read spends a
+ * budget fixed when the table is entered, so no guest input can make it loop.
  *
  * Two walkers share those steps.  The general one keeps its state in the
  * chain (struct virtq__walk) and serves virtq_chain_next() and every case.
@@ -478,7 +478,7 @@ static __attribute__((noinline)) int collect_fast(struct virtq_chain *c, struct 
 		if (((uintptr_t)w.table & 7u) == 0) {
 			/* Entry 0 of a table of at least one, its size the budget: walk_load() would read it. */
 			w.budget--;
-			shm_load_desc_aligned(&w.table[0], &d);
+			shm_load_desc_fields(&w.table[0], &d);
 			rc = fast_run_from(hint, &w, rd, wr, &d);
 		} else {
 			rc = FAST_UNREAD; /* the general walk reads it byte by byte */

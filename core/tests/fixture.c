@@ -109,7 +109,7 @@ int tq_walk(struct virtq_chain *c, uint64_t *readable, uint64_t *writable, unsig
  * regions at 0x200000 and 0x201000 for buffers and tables.
  */
 struct vg_drv *three_regions(struct vg_mem *a, struct core_mem *cm, struct virtq_queue *q,
-				    uint64_t features)
+			     uint64_t features)
 {
 	struct virtq_queue_config cfg;
 	struct vg_drv *f;

@@ -131,6 +131,47 @@ START_TEST(chain_of_another_queue_is_refused)
 }
 END_TEST
 
+/*
+ * Storage handed to virtq_init() may hold anything (a queue re-initialised
+ * smaller, or never cleared): every head below the size starts out of
+ * flight, and a chain object whose head is at or past the size (its caller
+ * overwrote it) is refused, never looked up past the in-flight map's live
+ * part, where the old bytes still say "in flight".
+ */
+START_TEST(queue_initialised_over_garbage_tracks_exactly_its_heads)
+{
+	struct virtq_queue_config cfg;
+	struct virtq_chain c[8], copy;
+	int last = -1;
+	struct tq t;
+
+	tq_setup(&t, 8, 0);
+	memset(&t.q, 0xa5, sizeof(t.q));
+	cfg = tq_config(&t);
+	ck_assert_rc(virtq_init(&t.q, &cfg), 0);
+	for (unsigned i = 0; i < 8; i++)
+		ck_assert_int_ge(tq_publish(&t, &R16, 1, NULL, 0, 1), 0);
+	for (unsigned i = 0; i < 8; i++) {
+		tq_pop_expect(&t, &c[i], 1); /* head 7, the last below the size, included */
+		if (virtq_chain_head(&c[i]) == 7)
+			last = (int)i;
+	}
+	ck_assert_int_ge(last, 0);
+	ck_assert_uint_eq(virtq_inflight(&t.q), 8);
+	copy = c[last];
+	copy.head = 8; /* the first past the size */
+	ck_assert_rc(virtq_fill(&t.q, &copy, 0), VIRTQ_E_NOT_IN_FLIGHT);
+	copy.head = UINT16_MAX;
+	ck_assert_rc(virtq_fill(&t.q, &copy, 0), VIRTQ_E_NOT_IN_FLIGHT);
+	ck_assert_uint_eq(virtq_inflight(&t.q), 8);
+	ck_assert_rc(virtq_fill(&t.q, &c[last], 0), 0);
+	ck_assert_rc(virtq_flush(&t.q), 0);
+	ck_assert_uint_eq(vg_drv_used_idx(t.drv), 1);
+	ck_assert_uint_eq(virtq_inflight(&t.q), 7);
+	tq_teardown(&t);
+}
+END_TEST
+
 START_TEST(used_len_is_capped_to_writable_bytes_walked)
 {
 	struct tq t;
@@ -441,6 +482,7 @@ Suite *queue_suite(void)
 	tcase_add_test(tc, batched_fill_publishes_with_one_idx_store);
 	tcase_add_test(tc, chains_can_be_returned_out_of_order);
 	tcase_add_test(tc, second_return_of_a_chain_is_refused);
+	tcase_add_test(tc, queue_initialised_over_garbage_tracks_exactly_its_heads);
 	tcase_add_test(tc, chain_of_another_queue_is_refused);
 	tcase_add_test(tc, used_len_is_capped_to_writable_bytes_walked);
 	tcase_add_test(tc, reset_forgets_everything_and_touches_no_memory);

@@ -60,13 +60,14 @@ struct core_q {
 	size_t nregions;
 	struct virtq_mem table_mem; /* the table backend */
 	struct virtq_mem mem;       /* what the queue uses: the table, or a callback over it */
-	struct virtq_queue q;
 	uint32_t nseg;
 	bool next_walk;
 	struct virtq_iov rd, wr;
 	vdut_access_fn log;
 	void *log_opaque;
-	/* Scratch from here on, written before it is read: not zeroed per queue (fuzz speed). */
+	/* Not zeroed per queue (fuzz speed): virtq_init() sets all of it it reads. */
+	struct virtq_queue q;
+	/* Scratch from here on, written before it is read. */
 	struct virtq_seg rseg[NSEG], wseg[NSEG];
 	struct vdut_seg out[2 * NSEG];
 };
@@ -174,7 +175,7 @@ static enum vdut_rc core_create(const struct vdut_queue_params *p, void **out, s
 	cq = vg_store_lend(&kept, sizeof(*cq));
 	if (!cq)
 		return VDUT_FAILED;
-	memset(cq, 0, offsetof(struct core_q, rseg));
+	memset(cq, 0, offsetof(struct core_q, q));
 	cq->table = copy_table(p->regions, p->nregions);
 	cq->nregions = p->nregions;
 	if (!cq->table || init_mem(cq, p->variant & V_CALLBACK) < 0) {

@@ -58,8 +58,10 @@ struct virtq_queue_config {
 };
 
 /**
- * One split virtqueue, device side.  The caller owns the storage (about 4 KiB,
- * mostly the in-flight bitmap); fields are private: use the functions.
+ * One split virtqueue, device side.  The caller owns the storage (about
+ * 33 KiB, almost all of it the in-flight map: a byte for each head a queue of
+ * VIRTQ_MAX_SIZE can have, so that marking one costs a store); fields are
+ * private: use the functions.
  */
 struct virtq_queue {
 	struct virtq_desc *desc;
@@ -86,7 +88,7 @@ struct virtq_queue {
 	uint32_t unsignalled;  /* entries published since the last decision */
 	uint32_t inflight;     /* heads popped and not yet returned */
 	const struct virtq_mem_region *hint; /* region of the last buffer translated */
-	uint64_t inflight_map[VIRTQ_MAX_SIZE / 64];
+	uint8_t inflight_map[VIRTQ_MAX_SIZE]; /* 1: head popped, not returned; [0, size) valid */
 };
 
 /**

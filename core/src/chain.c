@@ -97,6 +97,8 @@ static bool walk_resume(struct virtq_chain *c)
 	if (c->state == VIRTQ__WALK_DONE)
 		return false;
 	if (!chain_current(c)) {
+		if (c->state == VIRTQ__WALK_NEW)
+			c->ndesc = 0; /* virtq__chain_start() leaves it to the walk */
 		chain_end(c, c->epoch != c->q->epoch ? VIRTQ_E_STALE_CHAIN : VIRTQ_E_MEM_CHANGED);
 		return false;
 	}

@@ -57,17 +57,18 @@ static inline void *virtq__mem_translate_all_hint(const struct virtq_mem *m,
 /*
  * Start walking the chain whose (validated) head is @head.  Only what is
  * read before the walk begins: the walk itself starts from the head
- * (chain.c, walk_begin), so the direct table's bounds are not stored twice.
- * Inline: once per request, on virtq_pop()'s path.
+ * (chain.c, walk_begin), so the direct table's bounds are not stored twice;
+ * the count of descriptors read is first read once the walk has begun, the
+ * error once it has ended (chain.h), and the walk stores both first.
+ * writable is read by a return of a chain never walked.  Inline: once per
+ * request, on virtq_pop()'s path.
  */
 static inline void virtq__chain_start(struct virtq_chain *c, struct virtq_queue *q, uint16_t head)
 {
 	c->q = q;
 	c->writable = 0;
-	c->ndesc = 0;
 	c->epoch = q->epoch;
 	c->mem_gen = q->mem_gen;
-	c->error = 0;
 	c->head = head;
 	c->state = VIRTQ__WALK_NEW;
 	c->returned = false;

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Walking chains: direct, indirect, mixed, region splits, iovs and cursors. */
+#include <string.h>
+
 #include "unit.h"
 
 /* Publish R[rl...] + W[wl...] with @ndirect direct, pop it, collect it. */
@@ -353,6 +355,49 @@ START_TEST(collect_fails_whole_chain_on_unmapped_buffer)
 }
 END_TEST
 
+/*
+ * virtq_pop() stores only what is read before the walk (internal.h): a chain
+ * object whose storage held anything reports no error and no descriptors
+ * read until the walk says otherwise, whichever way the walk goes on:
+ * part way (virtq_chain_next), to its end, or refused as stale unwalked.
+ */
+START_TEST(popped_chain_reports_nothing_read_whatever_its_storage_held)
+{
+	const uint32_t rl[2] = {10, 20};
+	struct virtq_iov rd, wr;
+	struct virtq_seg rs[4], ws[4], seg;
+	struct virtq_chain c;
+	struct tq t;
+
+	tq_setup(&t, 8, 0);
+	tq_publish(&t, rl, 2, NULL, 0, 8);
+	memset(&c, 0xa5, sizeof(c));
+	tq_pop_expect(&t, &c, 1);
+	ck_assert_int_eq(virtq_chain_error(&c), 0);
+	ck_assert_uint_eq(virtq_chain_descriptors(&c), 0);
+	ck_assert_int_eq(virtq_chain_next(&c, &seg), 1);
+	ck_assert_uint_eq(seg.len, 10);
+	ck_assert_int_eq(virtq_chain_error(&c), 0); /* part way */
+	ck_assert_uint_eq(virtq_chain_descriptors(&c), 1);
+	virtq_iov_init(&rd, rs, 4);
+	virtq_iov_init(&wr, ws, 4);
+	ck_assert_rc(virtq_chain_collect(&c, &rd, &wr), 0);
+	ck_assert_int_eq(virtq_chain_error(&c), 0);
+	ck_assert_uint_eq(virtq_chain_descriptors(&c), 2);
+	ck_assert_rc(virtq_push(&t.q, &c, 0, NULL), 0);
+
+	/* Stale before its first step: the error, and still nothing read. */
+	tq_publish(&t, rl, 2, NULL, 0, 8);
+	memset(&c, 0xa5, sizeof(c));
+	tq_pop_expect(&t, &c, 1);
+	virtq_reset(&t.q);
+	ck_assert_rc(virtq_chain_collect(&c, &rd, &wr), VIRTQ_E_STALE_CHAIN);
+	ck_assert_int_eq(virtq_chain_error(&c), VIRTQ_E_STALE_CHAIN);
+	ck_assert_uint_eq(virtq_chain_descriptors(&c), 0);
+	tq_teardown(&t);
+}
+END_TEST
+
 Suite *chain_suite(void)
 {
 	Suite *s = suite_create("chain");
@@ -370,6 +415,7 @@ Suite *chain_suite(void)
 	tcase_add_test(tc, collect_fails_when_segment_array_is_too_small);
 	tcase_add_test(tc, collect_with_null_iov_drops_that_direction);
 	tcase_add_test(tc, collect_fails_whole_chain_on_unmapped_buffer);
+	tcase_add_test(tc, popped_chain_reports_nothing_read_whatever_its_storage_held);
 	suite_add_tcase(s, tc);
 	return s;
 }

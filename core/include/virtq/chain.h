@@ -72,10 +72,10 @@ struct virtq__walk {
 struct virtq_chain {
 	struct virtq_queue *q;
 	uint64_t writable;              /* writable bytes yielded (caps used len) */
-	uint32_t ndesc;                 /* descriptors read, direct + indirect */
+	uint32_t ndesc;                 /* descriptors read, direct + indirect; not in VIRTQ__WALK_NEW */
 	uint32_t epoch;                 /* the queue's life it was taken in */
 	uint32_t mem_gen;               /* the memory map it is walked under */
-	int error;                      /* sticky chain error, or 0 */
+	int error;                      /* sticky chain error, or 0; in VIRTQ__WALK_DONE only */
 	uint16_t head;
 	uint8_t state;                  /* VIRTQ__WALK_* */
 	bool returned;                  /* pushed; further pushes are refused */
@@ -100,10 +100,16 @@ static inline uint16_t virtq_chain_head(const struct virtq_chain *c) { return c-
 int virtq_chain_next(struct virtq_chain *c, struct virtq_seg *seg);
 
 /** The chain's sticky error, or 0. */
-static inline int virtq_chain_error(const struct virtq_chain *c) { return c->error; }
+static inline int virtq_chain_error(const struct virtq_chain *c)
+{
+	return c->state == VIRTQ__WALK_DONE ? c->error : 0;
+}
 
 /** Descriptors read so far (direct and indirect). */
-static inline uint32_t virtq_chain_descriptors(const struct virtq_chain *c) { return c->ndesc; }
+static inline uint32_t virtq_chain_descriptors(const struct virtq_chain *c)
+{
+	return c->state == VIRTQ__WALK_NEW ? 0 : c->ndesc;
+}
 
 /**
  * Segments of one direction, with a byte cursor over them.  The caller

@@ -73,6 +73,7 @@ struct virtq_queue {
 	uint64_t desc_gpa, avail_gpa, used_gpa; /* where the driver put the parts */
 	uint64_t features;
 	uint32_t size;
+	uint16_t ring_mask;    /* size - 1: a free-running index's ring slot */
 	uint32_t indirect_max;
 	uint32_t epoch;        /* life of the queue: a new one at init, reset and restore */
 	uint32_t mem_gen;      /* bumped by virtq_set_mem: chains walked under another map stop */

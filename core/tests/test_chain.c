@@ -355,6 +355,111 @@ START_TEST(collect_fails_whole_chain_on_unmapped_buffer)
 }
 END_TEST
 
+/* One raw chain of the single descriptor (@gpa, @len, @writable), popped into @c. */
+static void pop_single(struct tq *t, struct virtq_chain *c, uint64_t gpa, uint32_t len, bool writable)
+{
+	struct vg_chain ch;
+
+	vg_chain_init(&ch);
+	vg_chain_ref(&ch, gpa, len, writable);
+	ck_assert_int_ge(vg_drv_add(t->drv, &ch, 8, 0), 0);
+	vg_drv_publish(t->drv);
+	tq_pop_expect(t, c, 1);
+}
+
+/* The used len of the chain just pushed with @written. */
+static uint32_t used_len_after_push(struct tq *t, struct virtq_chain *c, uint32_t written)
+{
+	uint32_t id, len;
+
+	ck_assert_rc(virtq_push(&t->q, c, written, NULL), 0);
+	ck_assert_int_eq(vg_drv_get_used(t->drv, &id, &len, NULL), 1);
+	return len;
+}
+
+/*
+ * A chain of one descriptor, each direction (chain.c: collect_single once a
+ * region hint is kept): the buffer at the region's either edge and one byte
+ * past each, its array dropped or full, and an empty buffer, each as the
+ * general walk would have it.
+ */
+START_TEST(one_descriptor_chain_in_each_direction_at_every_edge)
+{
+	const uint64_t end = (uint64_t)ARENA_GPA + ARENA_SIZE;
+
+	for (int dir = 0; dir < 2; dir++) {
+		const bool writable = dir == 1;
+		struct tq t;
+		struct virtq_chain c;
+		struct virtq_iov rd, wr, *v, *other;
+		struct virtq_seg rs[2], ws[2];
+
+		tq_setup(&t, 8, 0);
+		v = writable ? &wr : &rd;
+		other = writable ? &rd : &wr;
+		/* Whole at either edge: one segment of the chain's direction. */
+		for (int edge = 0; edge < 2; edge++) {
+			uint64_t gpa = edge == 0 ? ARENA_GPA : end - 64;
+
+			pop_single(&t, &c, gpa, 64, writable);
+			virtq_iov_init(&rd, rs, 2);
+			virtq_iov_init(&wr, ws, 2);
+			ck_assert_rc(virtq_chain_collect(&c, &rd, &wr), 0);
+			ck_assert_uint_eq(v->n, 1);
+			ck_assert_uint_eq(other->n, 0);
+			ck_assert_ptr_eq(v->seg[0].addr, vg_mem_hva(&t.mem, gpa));
+			ck_assert_uint_eq(v->seg[0].len, 64);
+			ck_assert(v->seg[0].writable == writable);
+			ck_assert_uint_eq(v->bytes, 64);
+			ck_assert_uint_eq(virtq_chain_descriptors(&c), 1);
+			/* SPLIT-USED-3: the used len is capped at the writable bytes. */
+			ck_assert_uint_eq(used_len_after_push(&t, &c, 100), writable ? 64 : 0);
+		}
+		/*
+		 * One byte below the region, one byte past its end: not guest
+		 * memory.  Past the end, the bytes up to it were handed out
+		 * before the walk found the rest unmapped.
+		 */
+		for (int edge = 0; edge < 2; edge++) {
+			pop_single(&t, &c, edge == 0 ? ARENA_GPA - 1 : end - 63, 64, writable);
+			virtq_iov_init(&rd, rs, 2);
+			virtq_iov_init(&wr, ws, 2);
+			ck_assert_rc(virtq_chain_collect(&c, &rd, &wr), VIRTQ_E_ADDR_RANGE);
+			ck_assert_uint_eq(v->n, (unsigned)edge);
+			if (edge == 1)
+				ck_assert_uint_eq(v->seg[0].len, 63);
+			ck_assert_uint_eq(other->n, 0);
+			/* The used len caps at the writable bytes handed out. */
+			ck_assert_uint_eq(used_len_after_push(&t, &c, 100), writable && edge == 1 ? 63 : 0);
+		}
+		/* Its direction dropped: no segment, its bytes still count. */
+		pop_single(&t, &c, ARENA_GPA, 64, writable);
+		virtq_iov_init(other, writable ? rs : ws, 2);
+		ck_assert_rc(virtq_chain_collect(&c, writable ? &rd : NULL, writable ? NULL : &wr), 0);
+		ck_assert_uint_eq(other->n, 0);
+		ck_assert_uint_eq(used_len_after_push(&t, &c, 100), writable ? 64 : 0);
+		/*
+		 * Its array full.  The piece that did not fit still counts as
+		 * handed out, as the model has it (test_fast.c says why).
+		 */
+		pop_single(&t, &c, ARENA_GPA, 64, writable);
+		virtq_iov_init(&rd, rs, writable ? 2 : 0);
+		virtq_iov_init(&wr, ws, writable ? 0 : 2);
+		ck_assert_rc(virtq_chain_collect(&c, &rd, &wr), VIRTQ_E_IOV_FULL);
+		ck_assert_uint_eq(rd.n + wr.n, 0);
+		ck_assert_uint_eq(used_len_after_push(&t, &c, 100), writable ? 64 : 0);
+		/* An empty buffer: nothing to hand out. */
+		pop_single(&t, &c, ARENA_GPA, 0, writable);
+		virtq_iov_init(&rd, rs, 2);
+		virtq_iov_init(&wr, ws, 2);
+		ck_assert_rc(virtq_chain_collect(&c, &rd, &wr), 0);
+		ck_assert_uint_eq(rd.n + wr.n, 0);
+		ck_assert_uint_eq(used_len_after_push(&t, &c, 100), 0);
+		tq_teardown(&t);
+	}
+}
+END_TEST
+
 /*
  * virtq_pop() stores only what is read before the walk (internal.h): a chain
  * object whose storage held anything reports no error and no descriptors
@@ -415,6 +520,7 @@ Suite *chain_suite(void)
 	tcase_add_test(tc, collect_fails_when_segment_array_is_too_small);
 	tcase_add_test(tc, collect_with_null_iov_drops_that_direction);
 	tcase_add_test(tc, collect_fails_whole_chain_on_unmapped_buffer);
+	tcase_add_test(tc, one_descriptor_chain_in_each_direction_at_every_edge);
 	tcase_add_test(tc, popped_chain_reports_nothing_read_whatever_its_storage_held);
 	suite_add_tcase(s, tc);
 	return s;

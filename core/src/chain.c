@@ -505,13 +505,14 @@ static __attribute__((noinline)) int collect_fast(struct virtq_chain *c, struct 
  * (a receive buffer, an entropy request, a request in one buffer): no
  * loop, no walk state.  The tests of fast_dir() on a first descriptor (the
  * total is 0, so it cannot reach 2^32); if one fails, collect_fast() goes on
- * from @d.
+ * from @d.  One function per direction, @writable the WRITE bit of @d, so
+ * that the array, the segment's direction and the chain's writable bytes
+ * are constants in each.
  */
-static __attribute__((noinline)) int collect_single(struct virtq_chain *c, struct virtq_iov *rd,
-						    struct virtq_iov *wr, struct shm_desc d)
+WALK_INLINE int collect_single(struct virtq_chain *c, struct virtq_iov *rd, struct virtq_iov *wr,
+			       struct shm_desc d, bool writable)
 {
 	const struct virtq_mem_region *hint = c->q->hint;
-	bool writable = d.flags & VIRTQ_DESC_F_WRITE;
 	struct virtq_iov *v = writable ? wr : rd;
 	uint64_t off = d.addr - hint->gpa;
 
@@ -523,6 +524,18 @@ static __attribute__((noinline)) int collect_single(struct virtq_chain *c, struc
 	c->writable = writable ? d.len : 0;
 	c->ndesc = 1;
 	return chain_end(c, 0);
+}
+
+static __attribute__((noinline)) int collect_single_rd(struct virtq_chain *c, struct virtq_iov *rd,
+						       struct virtq_iov *wr, struct shm_desc d)
+{
+	return collect_single(c, rd, wr, d, false);
+}
+
+static __attribute__((noinline)) int collect_single_wr(struct virtq_chain *c, struct virtq_iov *rd,
+						       struct virtq_iov *wr, struct shm_desc d)
+{
+	return collect_single(c, rd, wr, d, true);
 }
 
 /* A chain whose walk has begun, or that is no longer current: the general walk. */
@@ -537,8 +550,8 @@ static __attribute__((noinline)) int collect_general(struct virtq_chain *c, stru
 /*
  * The whole walk in one call, the per-request hot path.  A chain not walked
  * yet, once a region hint is kept, takes the fast path from its head
- * descriptor, read here: collect_single() for a chain of one descriptor,
- * collect_fast() for any other; every other chain, the general walk.  Each
+ * descriptor, read here: collect_single() for a chain of one descriptor
+ * (one copy per direction), collect_fast() for any other; every other chain, the general walk.  Each
  * is a tail call, so this needs no registers saved.  The head read is
  * walk_load()'s first: the head is below the queue size (virtq_pop,
  * virtq_reopen; tested all the same) and the budget is the size.
@@ -551,7 +564,9 @@ int virtq_chain_collect(struct virtq_chain *c, struct virtq_iov *rd, struct virt
 	if (c->state != VIRTQ__WALK_NEW || !chain_current(c) || q->hint == NULL || c->head >= q->size)
 		return collect_general(c, rd, wr);
 	shm_load_desc_aligned(&q->desc[c->head], &d);
-	if (!(d.flags & (VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_INDIRECT)))
-		return collect_single(c, rd, wr, d);
-	return collect_fast(c, rd, wr, d);
+	if (d.flags & (VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_INDIRECT))
+		return collect_fast(c, rd, wr, d);
+	if (d.flags & VIRTQ_DESC_F_WRITE)
+		return collect_single_wr(c, rd, wr, d);
+	return collect_single_rd(c, rd, wr, d);
 }

@@ -67,6 +67,7 @@ int virtq_init(struct virtq_queue *q, const struct virtq_queue_config *cfg)
 	q->avail_gpa = cfg->avail_gpa;
 	q->used_gpa = cfg->used_gpa;
 	q->features = cfg->features;
+	q->event_idx = virtq_has_feature(q, VIRTQ_F_EVENT_IDX);
 	q->size = cfg->size;
 	q->ring_mask = (uint16_t)(cfg->size - 1);
 	q->indirect_max = cfg->indirect_max ? cfg->indirect_max : VIRTQ_DEFAULT_INDIRECT_MAX;
@@ -159,7 +160,7 @@ static int refresh_avail(struct virtq_queue *q)
  */
 static int rearm_if_idle(struct virtq_queue *q)
 {
-	if (!q->kicks_enabled || !virtq_has_feature(q, VIRTQ_F_EVENT_IDX))
+	if (!q->kicks_enabled || !q->event_idx)
 		return 0;
 	if (q->avail_event_armed)
 		return 0;
@@ -342,7 +343,7 @@ static inline bool judge_window(const struct virtq_queue *q, struct window w)
 {
 	/* F1: the used idx store must be visible before we sample the driver's wish. */
 	shm_fence_full();
-	if (virtq_has_feature(q, VIRTQ_F_EVENT_IDX)) {
+	if (q->event_idx) {
 		/* §2.7.7.2: flags bit 0 is disregarded; used_event decides. */
 		uint16_t event = shm_load16(q->used_event, VIRTQ_SHM_USED_EVENT);
 

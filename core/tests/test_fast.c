@@ -54,26 +54,33 @@ static int fast_collect(struct fast_bed *b, unsigned n, const uint64_t *addr, co
 	return rc;
 }
 
+/* The queue of @b over guest memory plus the 8 GiB region at 4 GiB, that region kept as the hint. */
+static void big_bed_setup(struct fast_bed *b)
+{
+	struct virtq_queue_config cfg;
+	size_t n;
+
+	memset(b, 0, sizeof(*b));
+	tq_setup(&b->t, 8, 0);
+	n = b->t.cm.mem.nregions;
+	memcpy(b->table, b->t.cm.table, n * sizeof(b->table[0]));
+	b->table[n] = (struct virtq_mem_region){BIG, BIG_SIZE, BIG_HVA};
+	ck_assert_rc(virtq_mem_init(&b->mem, b->table, n + 1), 0);
+	cfg = tq_config(&b->t);
+	cfg.mem = &b->mem;
+	ck_assert_rc(virtq_init(&b->t.q, &cfg), 0);
+	/* The general walk finds the region and keeps it as the hint: the chains after take the fast path. */
+	ck_assert_rc(fast_collect(b, 1, (uint64_t[]){BIG}, (uint32_t[]){16}, NULL, 4, false), 0);
+	ck_assert_ptr_nonnull(b->t.q.hint);
+	ck_assert_uint_eq(b->t.q.hint->gpa, BIG);
+}
+
 START_TEST(collect_fast_path_hands_over_at_every_edge)
 {
 	static struct fast_bed b;
 	const uint64_t end = BIG + BIG_SIZE;
-	struct virtq_queue_config cfg;
-	size_t n;
 
-	memset(&b, 0, sizeof(b));
-	tq_setup(&b.t, 8, 0);
-	n = b.t.cm.mem.nregions;
-	memcpy(b.table, b.t.cm.table, n * sizeof(b.table[0]));
-	b.table[n] = (struct virtq_mem_region){BIG, BIG_SIZE, BIG_HVA};
-	ck_assert_rc(virtq_mem_init(&b.mem, b.table, n + 1), 0);
-	cfg = tq_config(&b.t);
-	cfg.mem = &b.mem;
-	ck_assert_rc(virtq_init(&b.t.q, &cfg), 0);
-	/* The general walk finds the region and keeps it as the hint: the chains below take the fast path. */
-	ck_assert_rc(fast_collect(&b, 1, (uint64_t[]){BIG}, (uint32_t[]){16}, NULL, 4, false), 0);
-	ck_assert_ptr_nonnull(b.t.q.hint);
-	ck_assert_uint_eq(b.t.q.hint->gpa, BIG);
+	big_bed_setup(&b);
 
 	ck_assert_rc(fast_collect(&b, 1, (uint64_t[]){end - 16}, (uint32_t[]){16}, NULL, 4, false), 0);
 	ck_assert_uint_eq(b.rd.n, 1);
@@ -145,6 +152,57 @@ START_TEST(collect_fast_path_hands_over_at_every_edge)
 	ck_assert_rc(fast_collect(&b, 2, (uint64_t[]){BIG, BIG}, (uint32_t[]){16, 8},
 				  (uint16_t[]){0, VG_DESC_F_WRITE}, 4, true), 0);
 	ck_assert_uint_eq(b.wr.n, 1);
+	tq_teardown(&b.t);
+}
+END_TEST
+
+/*
+ * A last writable descriptor after the readable run (a status byte): taken
+ * without the writable loop (chain.c, fast_last), and at each of its edges
+ * handed over as the loop would: whole at the region's end and one byte
+ * past it, one byte below the region, the chain's total at 2^32 - 1 and
+ * 2^32 (SPLIT-DESC-6), no room left in its array, and empty.
+ */
+START_TEST(last_writable_descriptor_hands_over_at_every_edge)
+{
+	static struct fast_bed b;
+	const uint64_t end = BIG + BIG_SIZE;
+	const uint16_t rw[2] = {0, VG_DESC_F_WRITE}, ww[2] = {VG_DESC_F_WRITE, VG_DESC_F_WRITE};
+
+	big_bed_setup(&b);
+	ck_assert_rc(fast_collect(&b, 2, (uint64_t[]){BIG, end - 16}, (uint32_t[]){16, 16}, rw, 4, false), 0);
+	ck_assert_uint_eq(b.rd.n, 1);
+	ck_assert_uint_eq(b.wr.n, 1);
+	ck_assert_ptr_eq(b.ws[0].addr, BIG_HVA + BIG_SIZE - 16);
+	ck_assert_uint_eq(b.ws[0].len, 16);
+	ck_assert(b.ws[0].writable);
+	ck_assert_uint_eq(b.wr.bytes, 16);
+	ck_assert_uint_eq(b.ndesc, 2);
+	ck_assert_uint_eq(b.used_len, 16);
+	ck_assert_rc(fast_collect(&b, 2, (uint64_t[]){BIG, end - 16}, (uint32_t[]){16, 17}, rw, 4, false),
+		     VIRTQ_E_ADDR_RANGE);
+	ck_assert_uint_eq(b.wr.n, 1); /* the region's part before the hole */
+	ck_assert_uint_eq(b.ws[0].len, 16);
+	ck_assert_uint_eq(b.used_len, 16);
+	ck_assert_rc(fast_collect(&b, 2, (uint64_t[]){BIG, BIG - 1}, (uint32_t[]){16, 2}, rw, 4, false),
+		     VIRTQ_E_ADDR_RANGE);
+	ck_assert_uint_eq(b.wr.n, 0);
+	ck_assert_rc(fast_collect(&b, 2, (uint64_t[]){BIG, BIG}, (uint32_t[]){0x80000000u, 0x7fffffffu}, rw, 4,
+				  false), 0);
+	ck_assert_uint_eq(b.used_len, 0x7fffffffu);
+	ck_assert_rc(fast_collect(&b, 2, (uint64_t[]){BIG, BIG}, (uint32_t[]){0x80000000u, 0x80000000u}, rw, 4,
+				  false), VIRTQ_E_CHAIN_TOO_BIG);
+	ck_assert_uint_eq(b.wr.n, 0);
+	/* Two writable: the first fills the one-entry array, the last finds no room. */
+	ck_assert_rc(fast_collect(&b, 2, (uint64_t[]){BIG, BIG}, (uint32_t[]){8, 8}, ww, 2, false), 0);
+	ck_assert_uint_eq(b.wr.n, 2);
+	ck_assert_rc(fast_collect(&b, 2, (uint64_t[]){BIG, BIG}, (uint32_t[]){8, 8}, ww, 1, false),
+		     VIRTQ_E_IOV_FULL);
+	ck_assert_uint_eq(b.wr.n, 1);
+	ck_assert_rc(fast_collect(&b, 2, (uint64_t[]){BIG, BIG}, (uint32_t[]){16, 0}, rw, 4, false), 0);
+	ck_assert_uint_eq(b.wr.n, 0);
+	ck_assert_uint_eq(b.ndesc, 2);
+	ck_assert_uint_eq(b.used_len, 0);
 	tq_teardown(&b.t);
 }
 END_TEST
@@ -297,6 +355,7 @@ Suite *fast_suite(void)
 	TCase *tc = tcase_create("hand-over");
 
 	tcase_add_test(tc, collect_fast_path_hands_over_at_every_edge);
+	tcase_add_test(tc, last_writable_descriptor_hands_over_at_every_edge);
 	tcase_add_test(tc, collect_fast_path_over_an_indirect_table_hands_over_at_every_edge);
 	tcase_add_test(tc, collect_refuses_a_chain_whose_head_is_past_the_table);
 	suite_add_tcase(s, tc);

@@ -19,18 +19,18 @@
  * Callers test head < size first: the map has VIRTQ_MAX_SIZE entries.
  */
 
-static bool inflight_test(const struct virtq_queue *q, uint16_t head)
+static bool inflight_test(const struct virtq_queue *q, size_t head)
 {
 	return q->inflight_map[head] != 0;
 }
 
-static void inflight_set(struct virtq_queue *q, uint16_t head)
+static void inflight_set(struct virtq_queue *q, size_t head)
 {
 	q->inflight_map[head] = 1;
 	q->inflight++;
 }
 
-static void inflight_clear(struct virtq_queue *q, uint16_t head)
+static void inflight_clear(struct virtq_queue *q, size_t head)
 {
 	q->inflight_map[head] = 0;
 	q->inflight--;

@@ -54,8 +54,8 @@ static int fast_collect(struct fast_bed *b, unsigned n, const uint64_t *addr, co
 	return rc;
 }
 
-/* The queue of @b over guest memory plus the 8 GiB region at 4 GiB, that region kept as the hint. */
-static void big_bed_setup(struct fast_bed *b)
+/* The queue of @b over guest memory plus a region of @size bytes at 4 GiB, that region kept as the hint. */
+static void big_bed_setup(struct fast_bed *b, uint64_t size)
 {
 	struct virtq_queue_config cfg;
 	size_t n;
@@ -64,7 +64,7 @@ static void big_bed_setup(struct fast_bed *b)
 	tq_setup(&b->t, 8, 0);
 	n = b->t.cm.mem.nregions;
 	memcpy(b->table, b->t.cm.table, n * sizeof(b->table[0]));
-	b->table[n] = (struct virtq_mem_region){BIG, BIG_SIZE, BIG_HVA};
+	b->table[n] = (struct virtq_mem_region){BIG, size, BIG_HVA};
 	ck_assert_rc(virtq_mem_init(&b->mem, b->table, n + 1), 0);
 	cfg = tq_config(&b->t);
 	cfg.mem = &b->mem;
@@ -80,7 +80,7 @@ START_TEST(collect_fast_path_hands_over_at_every_edge)
 	static struct fast_bed b;
 	const uint64_t end = BIG + BIG_SIZE;
 
-	big_bed_setup(&b);
+	big_bed_setup(&b, BIG_SIZE);
 
 	ck_assert_rc(fast_collect(&b, 1, (uint64_t[]){end - 16}, (uint32_t[]){16}, NULL, 4, false), 0);
 	ck_assert_uint_eq(b.rd.n, 1);
@@ -169,7 +169,7 @@ START_TEST(last_writable_descriptor_hands_over_at_every_edge)
 	const uint64_t end = BIG + BIG_SIZE;
 	const uint16_t rw[2] = {0, VG_DESC_F_WRITE}, ww[2] = {VG_DESC_F_WRITE, VG_DESC_F_WRITE};
 
-	big_bed_setup(&b);
+	big_bed_setup(&b, BIG_SIZE);
 	ck_assert_rc(fast_collect(&b, 2, (uint64_t[]){BIG, end - 16}, (uint32_t[]){16, 16}, rw, 4, false), 0);
 	ck_assert_uint_eq(b.rd.n, 1);
 	ck_assert_uint_eq(b.wr.n, 1);
@@ -203,6 +203,45 @@ START_TEST(last_writable_descriptor_hands_over_at_every_edge)
 	ck_assert_uint_eq(b.wr.n, 0);
 	ck_assert_uint_eq(b.ndesc, 2);
 	ck_assert_uint_eq(b.used_len, 0);
+	tq_teardown(&b.t);
+}
+END_TEST
+
+/*
+ * The largest region virtq_mem_init() takes, 2^64 - 2^32 bytes from 4 GiB to
+ * the last guest address: the fast path tests a buffer's end as its offset
+ * plus its length (chain.c, fast_holds), which this size keeps from
+ * wrapping.  A buffer ending on the last byte is one segment, one byte
+ * later wraps the guest address space (VIRTQ_E_ADDR_OVERFLOW): as one
+ * descriptor of 2^32 - 1 bytes, as a later one in the loop, and as a last
+ * writable one.  The walk never dereferences the region.
+ */
+START_TEST(largest_region_holds_a_buffer_to_its_last_byte)
+{
+	static struct fast_bed b;
+	const uint64_t top = 0 - (uint64_t)UINT32_MAX; /* 2^32 - 1 bytes to the end */
+	const uint16_t rr[2] = {0, 0}, rw[2] = {0, VG_DESC_F_WRITE};
+
+	big_bed_setup(&b, UINT64_MAX - UINT32_MAX);
+	ck_assert_rc(fast_collect(&b, 1, (uint64_t[]){top}, (uint32_t[]){UINT32_MAX}, NULL, 4, false), 0);
+	ck_assert_uint_eq(b.rd.n, 1);
+	ck_assert_ptr_eq(b.rs[0].addr, (void *)((uintptr_t)BIG_HVA + (uintptr_t)(top - BIG)));
+	ck_assert_uint_eq(b.rs[0].len, UINT32_MAX);
+	ck_assert_rc(fast_collect(&b, 1, (uint64_t[]){top + 1}, (uint32_t[]){UINT32_MAX}, NULL, 4, false),
+		     VIRTQ_E_ADDR_OVERFLOW);
+	ck_assert_uint_eq(b.rd.n, 0);
+	for (int last_writes = 0; last_writes < 2; last_writes++) {
+		const uint16_t *flags = last_writes ? rw : rr;
+		struct virtq_iov *v = last_writes ? &b.wr : &b.rd;
+
+		ck_assert_rc(fast_collect(&b, 2, (uint64_t[]){BIG, 0 - (uint64_t)16}, (uint32_t[]){16, 16}, flags,
+					  4, false), 0);
+		ck_assert_uint_eq(v->n, last_writes ? 1 : 2);
+		ck_assert_ptr_eq(v->seg[v->n - 1].addr, (void *)((uintptr_t)BIG_HVA + (uintptr_t)(0 - 16 - BIG)));
+		ck_assert_rc(fast_collect(&b, 2, (uint64_t[]){BIG, 0 - (uint64_t)15}, (uint32_t[]){16, 16}, flags,
+					  4, false), VIRTQ_E_ADDR_OVERFLOW);
+		ck_assert_uint_eq(b.rd.n + b.wr.n, 1);
+	}
 	tq_teardown(&b.t);
 }
 END_TEST
@@ -356,6 +395,7 @@ Suite *fast_suite(void)
 
 	tcase_add_test(tc, collect_fast_path_hands_over_at_every_edge);
 	tcase_add_test(tc, last_writable_descriptor_hands_over_at_every_edge);
+	tcase_add_test(tc, largest_region_holds_a_buffer_to_its_last_byte);
 	tcase_add_test(tc, collect_fast_path_over_an_indirect_table_hands_over_at_every_edge);
 	tcase_add_test(tc, collect_refuses_a_chain_whose_head_is_past_the_table);
 	suite_add_tcase(s, tc);

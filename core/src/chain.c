@@ -343,19 +343,23 @@ static int collect_rest(struct virtq_chain *c, struct virtq_iov *rd, struct virt
 enum { FAST_UNREAD = 1, FAST_PENDING };
 
 /*
- * walk_load() for the fast path: its two tests, without its choice of error
- * code (the general walk says why).  false: the read is left to the
- * general walk.  Every read of the fast path uses aligned loads and no
- * alignment test per read: the direct table is 8-aligned in host memory
- * (ring.c, map_part), an indirect one is tested once when entered
- * (collect_fast).
+ * walk_load() of entry @next for the fast path: its two tests, without its
+ * choice of error code (the general walk says why).  false: the read is
+ * left to the general walk, and w->next says which.  w->next is written
+ * there only: a walk handed over at a descriptor read (FAST_PENDING) gets
+ * its next from the general walk's take of it, as the chain's end needs
+ * none.  Every read of the fast path uses aligned loads and no alignment
+ * test per read: the direct table is 8-aligned in host memory (ring.c,
+ * map_part), an indirect one is tested once when entered (collect_fast).
  */
-WALK_INLINE bool fast_load(struct virtq__walk *w, struct shm_desc *d)
+WALK_INLINE bool fast_load(struct virtq__walk *w, uint32_t next, struct shm_desc *d)
 {
-	if (w->next >= w->table_size || w->budget == 0)
+	if (next >= w->table_size || w->budget == 0) {
+		w->next = next;
 		return false;
+	}
 	w->budget--;
-	shm_load_desc_fields(&w->table[w->next], d);
+	shm_load_desc_fields(&w->table[next], d);
 	return true;
 }
 
@@ -430,8 +434,7 @@ WALK_INLINE int fast_dir(const struct virtq_mem_region *hint, struct virtq__walk
 			rc = 0;
 			break;
 		}
-		w->next = d->next;
-		if (!fast_load(w, d)) {
+		if (!fast_load(w, d->next, d)) {
 			rc = FAST_UNREAD;
 			break;
 		}

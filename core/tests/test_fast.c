@@ -208,6 +208,34 @@ START_TEST(last_writable_descriptor_hands_over_at_every_edge)
 END_TEST
 
 /*
+ * Where the fast path leaves a read to the general walk, the walk goes on
+ * from the index it stopped at: a NEXT past the table (8 entries) after
+ * two plain descriptors fails the chain there (VIRTQ_E_NEXT_RANGE), with
+ * those two handed out and read once, not read again from the head.
+ */
+START_TEST(fast_path_hands_over_the_index_it_stopped_at)
+{
+	static struct fast_bed b;
+	struct virtq_chain c;
+
+	big_bed_setup(&b, BIG_SIZE);
+	vg_drv_write_desc(b.t.drv, 0, BIG, 16, VG_DESC_F_NEXT, 1);
+	vg_drv_write_desc(b.t.drv, 1, BIG + 16, 16, VG_DESC_F_NEXT, 8);
+	vg_drv_set_avail_ring(b.t.drv, b.idx % 8, 0);
+	vg_drv_set_avail_idx(b.t.drv, ++b.idx);
+	tq_pop_expect(&b.t, &c, 1);
+	virtq_iov_init(&b.rd, b.rs, 4);
+	virtq_iov_init(&b.wr, b.ws, 4);
+	ck_assert_rc(virtq_chain_collect(&c, &b.rd, &b.wr), VIRTQ_E_NEXT_RANGE);
+	ck_assert_uint_eq(b.rd.n, 2);
+	ck_assert_ptr_eq(b.rs[1].addr, BIG_HVA + 16);
+	ck_assert_uint_eq(virtq_chain_descriptors(&c), 2);
+	ck_assert_rc(virtq_push(&b.t.q, &c, 0, NULL), 0);
+	tq_teardown(&b.t);
+}
+END_TEST
+
+/*
  * The largest region virtq_mem_init() takes, 2^64 - 2^32 bytes from 4 GiB to
  * the last guest address: the fast path tests a buffer's end as its offset
  * plus its length (chain.c, fast_holds), which this size keeps from
@@ -396,6 +424,7 @@ Suite *fast_suite(void)
 	tcase_add_test(tc, collect_fast_path_hands_over_at_every_edge);
 	tcase_add_test(tc, last_writable_descriptor_hands_over_at_every_edge);
 	tcase_add_test(tc, largest_region_holds_a_buffer_to_its_last_byte);
+	tcase_add_test(tc, fast_path_hands_over_the_index_it_stopped_at);
 	tcase_add_test(tc, collect_fast_path_over_an_indirect_table_hands_over_at_every_edge);
 	tcase_add_test(tc, collect_refuses_a_chain_whose_head_is_past_the_table);
 	suite_add_tcase(s, tc);

@@ -343,7 +343,8 @@ static inline bool judge_window(const struct virtq_queue *q, struct window w)
 {
 	/* F1: the used idx store must be visible before we sample the driver's wish. */
 	shm_fence_full();
-	if (q->event_idx) {
+	/* Laid out for EVENT_IDX, which Linux's driver takes whenever it is offered. */
+	if (__builtin_expect(q->event_idx, 1)) {
 		/* §2.7.7.2: flags bit 0 is disregarded; used_event decides. */
 		uint16_t event = shm_load16(q->used_event, VIRTQ_SHM_USED_EVENT);
 

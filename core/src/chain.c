@@ -448,6 +448,7 @@ WALK_INLINE int fast_dir(const struct virtq_mem_region *hint, struct virtq__walk
  * A last descriptor, @d, when it is the plain case (fast_dir()'s tests):
  * taken into @v, and true.  Without fast_dir()'s loop and its set-up, for
  * the commonest writable run: one buffer (a status byte, a response).
+ * false: fast_dir() then refuses it the same way and hands it on.
  */
 WALK_INLINE bool fast_last(const struct virtq_mem_region *hint, struct virtq__walk *w,
 			   struct virtq_iov *v, bool writable, const struct shm_desc *d)
@@ -481,7 +482,8 @@ WALK_INLINE int fast_run_from(const struct virtq_mem_region *hint, struct virtq_
 		w->writable_from = w->total;
 		w->writing = true;
 	}
-	if (!(d->flags & VIRTQ_DESC_F_NEXT) && FAST_KIND(d) == VIRTQ_DESC_F_WRITE && fast_last(hint, w, wr, true, d))
+	if (!(d->flags & VIRTQ_DESC_F_NEXT) && FAST_KIND(d) == VIRTQ_DESC_F_WRITE &&
+	    fast_last(hint, w, wr, true, d))
 		return 0;
 	return fast_dir(hint, w, wr, true, d);
 }
@@ -577,8 +579,9 @@ static __attribute__((noinline)) int collect_general(struct virtq_chain *c, stru
  * The whole walk in one call, the per-request hot path.  A chain not walked
  * yet, once a region hint is kept, takes the fast path from its head
  * descriptor, read here: collect_single() for a chain of one descriptor
- * (one copy per direction), collect_fast() for any other; every other chain, the general walk.  Each
- * is a tail call, so this needs no registers saved.  The head read is
+ * (one copy per direction), collect_fast() for any other; every other
+ * chain, the general walk.  Each is a tail call, so this needs no
+ * registers saved.  The head read is
  * walk_load()'s first: the head is below the queue size (virtq_pop,
  * virtq_reopen; tested all the same) and the budget is the size.
  */

@@ -445,22 +445,22 @@ WALK_INLINE int fast_dir(const struct virtq_mem_region *hint, struct virtq__walk
 }
 
 /*
- * A last descriptor, @d, when it is the plain case (fast_dir()'s tests):
- * taken into @v, and true.  Without fast_dir()'s loop and its set-up, for
- * the commonest writable run: one buffer (a status byte, a response).
- * false: fast_dir() then refuses it the same way and hands it on.
+ * One descriptor, @d, of the direction @writable after @total bytes, when it
+ * is the plain case (fast_dir()'s tests): taken into @v, and true.  Without
+ * fast_dir()'s loop and its set-up, for the commonest runs of one: a chain
+ * of one buffer, a last writable one (a status byte, a response).  false:
+ * fast_dir() or the general walk then refuses it the same way.
  */
-WALK_INLINE bool fast_last(const struct virtq_mem_region *hint, struct virtq__walk *w,
-			   struct virtq_iov *v, bool writable, const struct shm_desc *d)
+WALK_INLINE bool fast_one(const struct virtq_mem_region *hint, struct virtq_iov *v, bool writable,
+			  uint64_t total, const struct shm_desc *d)
 {
 	uint64_t off = d->addr - hint->gpa;
 
 	if (v == NULL || v->n == v->cap || !fast_holds(hint, off, d->len) ||
-	    (uint32_t)w->total + d->len < d->len)
+	    (uint32_t)total + d->len < d->len)
 		return false;
 	seg_put(&v->seg[v->n++], (unsigned char *)hint->hva + off, d->len, writable);
 	v->bytes += d->len;
-	w->total += d->len;
 	return true;
 }
 
@@ -483,8 +483,10 @@ WALK_INLINE int fast_run_from(const struct virtq_mem_region *hint, struct virtq_
 		w->writing = true;
 	}
 	if (!(d->flags & VIRTQ_DESC_F_NEXT) && FAST_KIND(d) == VIRTQ_DESC_F_WRITE &&
-	    fast_last(hint, w, wr, true, d))
+	    fast_one(hint, wr, true, w->total, d)) {
+		w->total += d->len;
 		return 0;
+	}
 	return fast_dir(hint, w, wr, true, d);
 }
 
@@ -531,24 +533,16 @@ static __attribute__((noinline)) int collect_fast(struct virtq_chain *c, struct 
 /*
  * A chain of one descriptor, @d (neither NEXT nor INDIRECT), the commonest
  * (a receive buffer, an entropy request, a request in one buffer): no
- * loop, no walk state.  The tests of fast_dir() on a first descriptor (the
- * total is 0, so it cannot reach 2^32); if one fails, collect_fast() goes on
- * from @d.  One function per direction, @writable the WRITE bit of @d, so
+ * loop, no walk state: fast_one() after 0 bytes (so the 2^32 test folds
+ * away); if it refuses @d, collect_fast() goes on from it.  One function per direction, @writable the WRITE bit of @d, so
  * that the array, the segment's direction and the chain's writable bytes
  * are constants in each.
  */
 WALK_INLINE int collect_single(struct virtq_chain *c, struct virtq_iov *rd, struct virtq_iov *wr,
 			       struct shm_desc d, bool writable)
 {
-	const struct virtq_mem_region *hint = c->q->hint;
-	struct virtq_iov *v = writable ? wr : rd;
-	uint64_t off = d.addr - hint->gpa;
-
-	if (v == NULL || v->n == v->cap ||
-	    !fast_holds(hint, off, d.len))
+	if (!fast_one(c->q->hint, writable ? wr : rd, writable, 0, &d))
 		return collect_fast(c, rd, wr, d);
-	seg_put(&v->seg[v->n++], (unsigned char *)hint->hva + off, d.len, writable);
-	v->bytes += d.len;
 	c->writable = writable ? d.len : 0;
 	c->ndesc = 1;
 	return chain_end(c, 0);

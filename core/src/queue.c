@@ -302,9 +302,9 @@ static inline void publish_fields(struct virtq_queue *q, uint16_t n)
 }
 
 /* Make the published entries the driver's: one used idx store. */
-static inline void publish_idx(struct virtq_queue *q, uint16_t idx)
+static inline void publish_idx(struct virtq_queue *q)
 {
-	shm_store16_release(&q->used->idx, idx, VIRTQ_SHM_USED_IDX);
+	shm_store16_release(&q->used->idx, q->published, VIRTQ_SHM_USED_IDX);
 }
 
 int virtq_flush(struct virtq_queue *q)
@@ -317,7 +317,7 @@ int virtq_flush(struct virtq_queue *q)
 	if (n == 0)
 		return 0;
 	publish_fields(q, n);
-	publish_idx(q, q->published);
+	publish_idx(q);
 	return 0;
 }
 
@@ -366,7 +366,7 @@ bool virtq_should_notify(struct virtq_queue *q)
  * virtq_should_notify(), with the queue's fields written before the used
  * idx store (see publish_fields).
  */
-static inline __attribute__((always_inline)) int push_filled(struct virtq_queue *q, bool *notify)
+static inline __attribute__((always_inline)) void push_filled(struct virtq_queue *q, bool *notify)
 {
 	struct window w;
 
@@ -374,10 +374,9 @@ static inline __attribute__((always_inline)) int push_filled(struct virtq_queue 
 	publish_fields(q, (uint16_t)(q->next_used - q->published));
 	if (notify != NULL)
 		w = take_window(q);
-	publish_idx(q, q->published);
+	publish_idx(q);
 	if (notify != NULL)
 		*notify = judge_window(q, w);
-	return 0;
 }
 
 /* virtq_push() at a full used ring (see fill_after_flush): out of line, as there. */
@@ -385,7 +384,8 @@ static __attribute__((noinline)) int push_after_flush(struct virtq_queue *q, str
 						      uint32_t written, bool *notify)
 {
 	fill_after_flush(q, chain, written);
-	return push_filled(q, notify);
+	push_filled(q, notify);
+	return 0;
 }
 
 /*
@@ -407,7 +407,8 @@ __attribute__((noinline)) int virtq_push(struct virtq_queue *q, struct virtq_cha
 	if (used_full(q))
 		return push_after_flush(q, chain, written, notify);
 	fill_entry(q, chain, written);
-	return push_filled(q, notify);
+	push_filled(q, notify);
+	return 0;
 }
 
 /* ---- driver kicks (§2.7.10) ---- */
@@ -418,7 +419,7 @@ int virtq_disable_kicks(struct virtq_queue *q)
 		return VIRTQ_E_BROKEN;
 	q->kicks_enabled = false;
 	/* Under EVENT_IDX used flags must stay 0 (SPLIT-ANS-10). */
-	if (!virtq_has_feature(q, VIRTQ_F_EVENT_IDX))
+	if (!q->event_idx)
 		shm_store16(&q->used->flags, VIRTQ_USED_F_NO_NOTIFY, VIRTQ_SHM_USED_FLAGS);
 	return 0;
 }
@@ -430,7 +431,7 @@ int virtq_enable_kicks(struct virtq_queue *q)
 	if (q->broken)
 		return VIRTQ_E_BROKEN;
 	q->kicks_enabled = true;
-	if (virtq_has_feature(q, VIRTQ_F_EVENT_IDX)) {
+	if (q->event_idx) {
 		shm_store16(q->avail_event, q->shadow_avail, VIRTQ_SHM_AVAIL_EVENT);
 	} else
 		shm_store16(&q->used->flags, 0, VIRTQ_SHM_USED_FLAGS);

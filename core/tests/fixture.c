@@ -85,6 +85,27 @@ int tq_publish(struct tq *t, const uint32_t *rl, unsigned nr, const uint32_t *wl
 	return head;
 }
 
+int tq_setup_full_used_ring(struct tq *t, struct virtq_chain *c)
+{
+	const uint32_t rl = 16;
+	int head;
+
+	tq_setup(t, 2, 0);
+	head = tq_publish(t, &rl, 1, NULL, 0, 8);
+	for (uint16_t i = 0; i < 3; i++) {
+		if (i > 0) {
+			vg_drv_set_avail_ring(t->drv, i, (uint16_t)head);
+			vg_drv_set_avail_idx(t->drv, (uint16_t)(i + 1));
+		}
+		tq_pop_expect(t, c, 1);
+		ck_assert_uint_eq(virtq_chain_head(c), head);
+		if (i < 2)
+			ck_assert_rc(virtq_fill(&t->q, c, 0), 0);
+	}
+	ck_assert_uint_eq(vg_drv_used_idx(t->drv), 0);
+	return head;
+}
+
 int tq_walk(struct virtq_chain *c, uint64_t *readable, uint64_t *writable, unsigned *nseg)
 {
 	struct virtq_seg s;

@@ -158,7 +158,7 @@ END_TEST
 
 /*
  * A last writable descriptor after the readable run (a status byte): taken
- * without the writable loop (chain.c, fast_last), and at each of its edges
+ * without the writable loop (chain.c, fast_one), and at each of its edges
  * handed over as the loop would: whole at the region's end and one byte
  * past it, one byte below the region, the chain's total at 2^32 - 1 and
  * 2^32 (SPLIT-DESC-6), no room left in its array, and empty.

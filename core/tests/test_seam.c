@@ -156,20 +156,8 @@ START_TEST(push_at_full_used_ring_publishes_pending_entries_first)
 	uint32_t id, len;
 	bool notify = false;
 	long first_idx, elem;
-	const uint32_t rl = 16;
-	int head;
+	int head = tq_setup_full_used_ring(&t, &c);
 
-	tq_setup(&t, 2, 0);
-	head = tq_publish(&t, &rl, 1, NULL, 0, 8);
-	for (int i = 0; i < 3; i++) {
-		if (i > 0) {
-			vg_drv_set_avail_ring(t.drv, (uint16_t)i, (uint16_t)head);
-			vg_drv_set_avail_idx(t.drv, (uint16_t)(i + 1));
-		}
-		tq_pop_expect(&t, &c, 1);
-		if (i < 2)
-			ck_assert_rc(virtq_fill(&t.q, &c, 0), 0);
-	}
 	log_start();
 	ck_assert_rc(virtq_push(&t.q, &c, 3, &notify), 0);
 	log_stop();

@@ -75,6 +75,13 @@ void tq_pop_expect(struct tq *t, struct virtq_chain *c, int expect);
 int tq_publish(struct tq *t, const uint32_t *rl, unsigned nr, const uint32_t *wl, unsigned nw,
 	       unsigned ndirect);
 
+/*
+ * A queue of 2 whose used ring is full of unpublished entries: a driver that
+ * re-posts a head it has not yet seen used, the device filling it twice
+ * without a flush; the head is popped a third time into @c and returned.
+ */
+int tq_setup_full_used_ring(struct tq *t, struct virtq_chain *c);
+
 /* Walk a chain to its end; returns the terminal code (0 or an error). */
 int tq_walk(struct virtq_chain *c, uint64_t *readable, uint64_t *writable, unsigned *nseg);
 

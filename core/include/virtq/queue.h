@@ -86,7 +86,7 @@ struct virtq_queue {
 	bool signalled_valid;  /* false after restore: next decision notifies */
 	bool kicks_enabled;
 	bool avail_event_armed; /* avail_event == last_avail, fenced, re-checked */
-	bool event_idx;        /* VIRTQ_F_EVENT_IDX negotiated, for the hot paths: a byte test */
+	bool event_idx;        /* VIRTQ_F_EVENT_IDX negotiated: a byte test, not a shift of features */
 	uint32_t unsignalled;  /* entries published since the last decision */
 	uint32_t inflight;     /* heads popped and not yet returned */
 	const struct virtq_mem_region *hint; /* region of the last buffer translated */

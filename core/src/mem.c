@@ -10,17 +10,10 @@
 
 #include "virtq/error.h"
 
-/*
- * Region sanity: non-empty, host-mapped, no wrap in either address space,
- * and at most 2^64 - 2^32 bytes, so that an offset inside it plus a
- * descriptor's length (below 2^32) cannot wrap either: the walk's fast path
- * tests a buffer's end as that sum (chain.c, fast_holds).
- */
+/* Region sanity: non-empty, host-mapped, no wrap in either address space. */
 static int region_ok(const struct virtq_mem_region *r)
 {
 	if (r->size == 0 || r->hva == NULL)
-		return 0;
-	if (r->size > UINT64_MAX - UINT32_MAX)
 		return 0;
 	if (r->gpa + (r->size - 1) < r->gpa)
 		return 0;

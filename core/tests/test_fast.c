@@ -24,7 +24,7 @@ struct fast_bed {
 	struct tq t;
 	struct virtq_mem_region table[VG_MAX_REGIONS + 1];
 	struct virtq_mem mem;
-	uint16_t idx;
+	uint16_t idx, qsize; /* qsize: the queue's size, 8 unless a test sets it before set-up */
 	struct virtq_seg rs[4], ws[4];
 	struct virtq_iov rd, wr;
 	uint32_t ndesc, used_len; /* the chain's descriptor count; the used len of a push of UINT32_MAX */
@@ -41,7 +41,7 @@ static int fast_collect(struct fast_bed *b, unsigned n, const uint64_t *addr, co
 		vg_drv_write_desc(b->t.drv, (uint16_t)i, addr[i], len[i],
 				  (uint16_t)((flags ? flags[i] : 0) | (i + 1 < n ? VG_DESC_F_NEXT : 0)),
 				  (uint16_t)(i + 1));
-	vg_drv_set_avail_ring(b->t.drv, b->idx % 8, 0);
+	vg_drv_set_avail_ring(b->t.drv, b->idx % b->qsize, 0);
 	vg_drv_set_avail_idx(b->t.drv, ++b->idx);
 	tq_pop_expect(&b->t, &c, 1);
 	virtq_iov_init(&b->rd, b->rs, cap);
@@ -54,17 +54,20 @@ static int fast_collect(struct fast_bed *b, unsigned n, const uint64_t *addr, co
 	return rc;
 }
 
-/* The queue of @b over guest memory plus a region of @size bytes at 4 GiB, that region kept as the hint. */
-static void big_bed_setup(struct fast_bed *b, uint64_t size)
+/* The queue of @b over guest memory plus a region of @size bytes at @gpa (holding 4 GiB), kept as the hint. */
+static void big_bed_setup_at(struct fast_bed *b, uint64_t gpa, uint64_t size)
 {
 	struct virtq_queue_config cfg;
 	size_t n;
 
+	uint16_t qsize = b->qsize ? b->qsize : 8;
+
 	memset(b, 0, sizeof(*b));
-	tq_setup(&b->t, 8, 0);
+	b->qsize = qsize;
+	tq_setup(&b->t, qsize, 0);
 	n = b->t.cm.mem.nregions;
 	memcpy(b->table, b->t.cm.table, n * sizeof(b->table[0]));
-	b->table[n] = (struct virtq_mem_region){BIG, size, BIG_HVA};
+	b->table[n] = (struct virtq_mem_region){gpa, size, BIG_HVA};
 	ck_assert_rc(virtq_mem_init(&b->mem, b->table, n + 1), 0);
 	cfg = tq_config(&b->t);
 	cfg.mem = &b->mem;
@@ -72,8 +75,11 @@ static void big_bed_setup(struct fast_bed *b, uint64_t size)
 	/* The general walk finds the region and keeps it as the hint: the chains after take the fast path. */
 	ck_assert_rc(fast_collect(b, 1, (uint64_t[]){BIG}, (uint32_t[]){16}, NULL, 4, false), 0);
 	ck_assert_ptr_nonnull(b->t.q.hint);
-	ck_assert_uint_eq(b->t.q.hint->gpa, BIG);
+	ck_assert_uint_eq(b->t.q.hint->gpa, gpa);
 }
+
+/* The same with the region at 4 GiB. */
+static void big_bed_setup(struct fast_bed *b, uint64_t size) { big_bed_setup_at(b, BIG, size); }
 
 START_TEST(collect_fast_path_hands_over_at_every_edge)
 {
@@ -221,7 +227,7 @@ START_TEST(fast_path_hands_over_the_index_it_stopped_at)
 	big_bed_setup(&b, BIG_SIZE);
 	vg_drv_write_desc(b.t.drv, 0, BIG, 16, VG_DESC_F_NEXT, 1);
 	vg_drv_write_desc(b.t.drv, 1, BIG + 16, 16, VG_DESC_F_NEXT, 8);
-	vg_drv_set_avail_ring(b.t.drv, b.idx % 8, 0);
+	vg_drv_set_avail_ring(b.t.drv, b.idx % b.qsize, 0);
 	vg_drv_set_avail_idx(b.t.drv, ++b.idx);
 	tq_pop_expect(&b.t, &c, 1);
 	virtq_iov_init(&b.rd, b.rs, 4);
@@ -236,41 +242,86 @@ START_TEST(fast_path_hands_over_the_index_it_stopped_at)
 END_TEST
 
 /*
- * The largest region virtq_mem_init() takes, 2^64 - 2^32 bytes from 4 GiB to
- * the last guest address: the fast path tests a buffer's end as its offset
- * plus its length (chain.c, fast_holds), which this size keeps from
- * wrapping.  A buffer ending on the last byte is one segment, one byte
- * later wraps the guest address space (VIRTQ_E_ADDR_OVERFLOW): as one
- * descriptor of 2^32 - 1 bytes, as a later one in the loop, and as a last
- * writable one.  The walk never dereferences the region.
+ * The fast path follows NEXT by its full 16 bits: in a queue of 512, head
+ * 0 -> 0x101 -> 0x1FF, three plain buffers in that order (an index cut to
+ * its low byte would read entries 1 and 0xFF).
  */
-START_TEST(largest_region_holds_a_buffer_to_its_last_byte)
+START_TEST(fast_path_follows_every_bit_of_next)
+{
+	static struct fast_bed b;
+	struct virtq_chain c;
+
+	b.qsize = 512;
+	big_bed_setup(&b, BIG_SIZE);
+	vg_drv_write_desc(b.t.drv, 0, BIG, 16, VG_DESC_F_NEXT, 0x101);
+	vg_drv_write_desc(b.t.drv, 0x101, BIG + 0x100, 16, VG_DESC_F_NEXT, 0x1FF);
+	vg_drv_write_desc(b.t.drv, 0x1FF, BIG + 0x200, 16, 0, 0);
+	vg_drv_set_avail_ring(b.t.drv, b.idx % b.qsize, 0);
+	vg_drv_set_avail_idx(b.t.drv, ++b.idx);
+	tq_pop_expect(&b.t, &c, 1);
+	virtq_iov_init(&b.rd, b.rs, 4);
+	virtq_iov_init(&b.wr, b.ws, 4);
+	ck_assert_rc(virtq_chain_collect(&c, &b.rd, &b.wr), 0);
+	ck_assert_uint_eq(b.rd.n, 3);
+	ck_assert_ptr_eq(b.rs[1].addr, BIG_HVA + 0x100);
+	ck_assert_ptr_eq(b.rs[2].addr, BIG_HVA + 0x200);
+	ck_assert_uint_eq(virtq_chain_descriptors(&c), 3);
+	ck_assert_rc(virtq_push(&b.t.q, &c, 0, NULL), 0);
+	tq_teardown(&b.t);
+}
+END_TEST
+
+/*
+ * A region that ends on the last guest address, from 4 GiB and from 16 MiB
+ * (larger than 2^64 - 2^32 bytes, so that an offset inside it plus a
+ * length can wrap): the fast path tests a buffer's end as its offset plus
+ * its length and refuses a sum that wrapped (chain.c, fast_holds).  A
+ * buffer ending on the last byte is one segment; one byte later wraps the
+ * guest address space (VIRTQ_E_ADDR_OVERFLOW): as one descriptor of
+ * 2^32 - 1 bytes, as a later one in the loop, and as a last writable one;
+ * and so does a buffer that crosses the top by more than the region's
+ * start, whose offset plus length wraps too.  The walk never dereferences
+ * the region.
+ */
+START_TEST(region_to_the_top_holds_a_buffer_to_its_last_byte)
 {
 	static struct fast_bed b;
 	const uint64_t top = 0 - (uint64_t)UINT32_MAX; /* 2^32 - 1 bytes to the end */
+	const uint64_t starts[2] = {BIG, UINT64_C(1) << 24};
 	const uint16_t rr[2] = {0, 0}, rw[2] = {0, VG_DESC_F_WRITE};
 
-	big_bed_setup(&b, UINT64_MAX - UINT32_MAX);
-	ck_assert_rc(fast_collect(&b, 1, (uint64_t[]){top}, (uint32_t[]){UINT32_MAX}, NULL, 4, false), 0);
-	ck_assert_uint_eq(b.rd.n, 1);
-	ck_assert_ptr_eq(b.rs[0].addr, (void *)((uintptr_t)BIG_HVA + (uintptr_t)(top - BIG)));
-	ck_assert_uint_eq(b.rs[0].len, UINT32_MAX);
-	ck_assert_rc(fast_collect(&b, 1, (uint64_t[]){top + 1}, (uint32_t[]){UINT32_MAX}, NULL, 4, false),
-		     VIRTQ_E_ADDR_OVERFLOW);
-	ck_assert_uint_eq(b.rd.n, 0);
-	for (int last_writes = 0; last_writes < 2; last_writes++) {
-		const uint16_t *flags = last_writes ? rw : rr;
-		struct virtq_iov *v = last_writes ? &b.wr : &b.rd;
+	for (int k = 0; k < 2; k++) {
+		const uint64_t gpa = starts[k];
 
-		ck_assert_rc(fast_collect(&b, 2, (uint64_t[]){BIG, 0 - (uint64_t)16}, (uint32_t[]){16, 16}, flags,
-					  4, false), 0);
-		ck_assert_uint_eq(v->n, last_writes ? 1 : 2);
-		ck_assert_ptr_eq(v->seg[v->n - 1].addr, (void *)((uintptr_t)BIG_HVA + (uintptr_t)(0 - 16 - BIG)));
-		ck_assert_rc(fast_collect(&b, 2, (uint64_t[]){BIG, 0 - (uint64_t)15}, (uint32_t[]){16, 16}, flags,
-					  4, false), VIRTQ_E_ADDR_OVERFLOW);
-		ck_assert_uint_eq(b.rd.n + b.wr.n, 1);
+		big_bed_setup_at(&b, gpa, 0 - gpa);
+		ck_assert_rc(fast_collect(&b, 1, (uint64_t[]){top}, (uint32_t[]){UINT32_MAX}, NULL, 4, false), 0);
+		ck_assert_uint_eq(b.rd.n, 1);
+		ck_assert_ptr_eq(b.rs[0].addr, (void *)((uintptr_t)BIG_HVA + (uintptr_t)(top - gpa)));
+		ck_assert_uint_eq(b.rs[0].len, UINT32_MAX);
+		ck_assert_rc(fast_collect(&b, 1, (uint64_t[]){top + 1}, (uint32_t[]){UINT32_MAX}, NULL, 4, false),
+			     VIRTQ_E_ADDR_OVERFLOW);
+		ck_assert_uint_eq(b.rd.n, 0);
+		ck_assert_rc(fast_collect(&b, 1, (uint64_t[]){0 - gpa / 2}, (uint32_t[]){UINT32_MAX}, NULL, 4,
+					  false), VIRTQ_E_ADDR_OVERFLOW);
+		ck_assert_uint_eq(b.rd.n, 0);
+		for (int last_writes = 0; last_writes < 2; last_writes++) {
+			const uint16_t *flags = last_writes ? rw : rr;
+			struct virtq_iov *v = last_writes ? &b.wr : &b.rd;
+
+			ck_assert_rc(fast_collect(&b, 2, (uint64_t[]){BIG, 0 - (uint64_t)16}, (uint32_t[]){16, 16},
+						  flags, 4, false), 0);
+			ck_assert_uint_eq(v->n, last_writes ? 1 : 2);
+			ck_assert_ptr_eq(v->seg[v->n - 1].addr,
+					 (void *)((uintptr_t)BIG_HVA + (uintptr_t)(0 - 16 - gpa)));
+			ck_assert_rc(fast_collect(&b, 2, (uint64_t[]){BIG, 0 - (uint64_t)15}, (uint32_t[]){16, 16},
+						  flags, 4, false), VIRTQ_E_ADDR_OVERFLOW);
+			ck_assert_uint_eq(b.rd.n + b.wr.n, 1);
+			ck_assert_rc(fast_collect(&b, 2, (uint64_t[]){BIG, 0 - gpa / 2}, (uint32_t[]){16, UINT32_MAX},
+						  flags, 4, false), VIRTQ_E_ADDR_OVERFLOW);
+			ck_assert_uint_eq(b.rd.n + b.wr.n, 1);
+		}
+		tq_teardown(&b.t);
 	}
-	tq_teardown(&b.t);
 }
 END_TEST
 
@@ -423,8 +474,9 @@ Suite *fast_suite(void)
 
 	tcase_add_test(tc, collect_fast_path_hands_over_at_every_edge);
 	tcase_add_test(tc, last_writable_descriptor_hands_over_at_every_edge);
-	tcase_add_test(tc, largest_region_holds_a_buffer_to_its_last_byte);
+	tcase_add_test(tc, region_to_the_top_holds_a_buffer_to_its_last_byte);
 	tcase_add_test(tc, fast_path_hands_over_the_index_it_stopped_at);
+	tcase_add_test(tc, fast_path_follows_every_bit_of_next);
 	tcase_add_test(tc, collect_fast_path_over_an_indirect_table_hands_over_at_every_edge);
 	tcase_add_test(tc, collect_refuses_a_chain_whose_head_is_past_the_table);
 	suite_add_tcase(s, tc);

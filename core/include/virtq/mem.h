@@ -64,10 +64,9 @@ struct virtq_mem {
  * outlive every queue that uses @p m.  To change the map of a live queue,
  * re-initialise (or replace) @p m, then call virtq_set_mem(), which drops the
  * translations the queue keeps.
- * @return 0, or VIRTQ_E_MEM_REGIONS if a region is empty, is larger than
- *         2^64 - 2^32 bytes, has a NULL host pointer, wraps the guest or host
- *         address space, or overlaps another region in guest-physical space;
- *         VIRTQ_E_INVAL for NULL arguments.
+ * @return 0, or VIRTQ_E_MEM_REGIONS if a region is empty, has a NULL host
+ *         pointer, wraps the guest or host address space, or overlaps another
+ *         region in guest-physical space; VIRTQ_E_INVAL for NULL arguments.
  */
 int virtq_mem_init(struct virtq_mem *m, const struct virtq_mem_region *regions, size_t n);
 

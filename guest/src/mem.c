@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "bulk.h"
 #include "mem_internal.h"
 
 /* Largest region the guest maps (a sanity bound on hostile layouts, not a spec limit). */
@@ -230,7 +231,7 @@ static int add_region(struct vg_mem *m, uint64_t gpa, uint64_t size, struct vg_b
 	r->size = size;
 	attach(m, r, b);
 	if (reused) /* it holds the last layout's bytes; a new memfd is zero and stays untouched */
-		memset(r->drv, 0, size);
+		vg__set(r->drv, 0, size);
 	/* Kept per region slot: the next layout's region i reuses them (VG_MEM_REUSE). */
 	r->shadow = (m->flags & VG_MEM_SHADOW) ? vg_store_get(&m->shadows[m->nr], size, true) : NULL;
 	r->kind = (m->flags & VG_MEM_KINDS) ? vg_store_get(&m->kinds[m->nr], size, true) : NULL;
@@ -298,7 +299,7 @@ int vg_mem_move(struct vg_mem *m, unsigned i)
 	b = backing_get(m, body_needed(m, r->gpa, r->size), &(bool){false});
 	if (!b)
 		return -1;
-	memcpy(b->drv + (place(m, b, r->gpa, r->size) - b->body), r->drv, r->size);
+	vg__copy(b->drv + (place(m, b, r->gpa, r->size) - b->body), r->drv, r->size);
 	attach(m, r, b);
 	/* The old device view stays reserved, inaccessible: a stale pointer faults. */
 	backing_open(old, old->body, old->body_len);
@@ -443,9 +444,9 @@ static void copy_in(const struct vg_region *r, uint64_t off, uint64_t at, uint64
 static void fill_with(const struct vg_region *r, uint64_t off, uint64_t at, uint64_t n, void *byte)
 {
 	(void)at;
-	memset(r->drv + off, *(const int *)byte, n);
+	vg__set(r->drv + off, *(const int *)byte, n);
 	if (r->shadow)
-		memset(r->shadow + off, *(const int *)byte, n);
+		vg__set(r->shadow + off, *(const int *)byte, n);
 }
 
 bool vg_mem_read(const struct vg_mem *m, uint64_t gpa, void *dst, uint64_t len)

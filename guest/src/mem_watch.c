@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "bulk.h"
 #include "mem_internal.h"
 
 static const struct {
@@ -236,7 +237,7 @@ void vg_mem_snapshot(struct vg_mem *m)
 {
 	for (unsigned i = 0; i < m->nr; i++)
 		if (m->r[i].shadow)
-			memcpy(m->r[i].shadow, m->r[i].drv, m->r[i].size);
+			vg__copy(m->r[i].shadow, m->r[i].drv, m->r[i].size);
 }
 
 /* Who hears of the differences: per byte (was, now) or per run of bytes. */
@@ -264,13 +265,43 @@ static void diff_emit(struct vg_region *r, uint64_t off, uint64_t n, const struc
 			k->run(k->arg, r->gpa + i, 1);
 		}
 	}
-	memcpy(r->shadow + off, r->drv + off, n);
+	vg__copy(r->shadow + off, r->drv + off, n);
+}
+
+/* Add differing bytes [i, i + len) to the run being gathered (start, n), emitting the run they do not extend. */
+static void run_add(struct vg_region *r, const struct diff_sink *k, uint64_t *start, uint64_t *n, uint64_t i,
+		    uint64_t len)
+{
+	if (*n && *start + *n == i) {
+		*n += len;
+		return;
+	}
+	if (*n)
+		diff_emit(r, *start, *n, k);
+	*start = i;
+	*n = len;
+}
+
+/* How many of the 8 bytes at @i differ from the shadow: 0, 8, or -1 for some. */
+static int word_differs(const struct vg_region *r, uint64_t i)
+{
+	const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+	uint64_t a, b, x;
+
+	memcpy(&a, r->drv + i, 8);
+	memcpy(&b, r->shadow + i, 8);
+	x = a ^ b;
+	if (x == 0)
+		return 0;
+	return ((x - ones) & ~x & highs) == 0 ? 8 : -1; /* no zero byte in x: all 8 differ */
 }
 
 /*
  * One region: a device writes a few bytes of a region that may be a megabyte,
- * so compare in pages, then in cache lines where a page differs, then bytes,
- * joining differing bytes into runs across line and page edges.
+ * so compare in pages, then in cache lines where a page differs, then words,
+ * then bytes only in a word that differs in part, joining differing bytes
+ * into runs across word, line and page edges.  A device that fills a 64 KiB
+ * buffer costs an eighth of the byte-by-byte loop it took before.
  */
 static void diff_region(struct vg_region *r, const struct diff_sink *k)
 {
@@ -280,24 +311,25 @@ static void diff_region(struct vg_region *r, const struct diff_sink *k)
 	for (uint64_t p = 0; p < r->size; p += page) {
 		uint64_t pn = r->size - p < page ? r->size - p : page;
 
-		if (memcmp(r->drv + p, r->shadow + p, pn) == 0)
+		if (vg__same(r->drv + p, r->shadow + p, pn))
 			continue;
 		for (uint64_t off = p; off < p + pn; off += line) {
-			uint64_t ln = p + pn - off < line ? p + pn - off : line;
+			uint64_t end = p + pn - off < line ? p + pn : off + line;
 
-			if (memcmp(r->drv + off, r->shadow + off, ln) == 0)
+			if (vg__same(r->drv + off, r->shadow + off, end - off))
 				continue;
-			for (uint64_t i = off; i < off + ln; i++) {
-				if (r->drv[i] == r->shadow[i])
-					continue;
-				if (n && start + n == i) {
-					n++;
+			for (uint64_t i = off; i < end;) {
+				int w = end - i >= 8 ? word_differs(r, i) : -1;
+
+				if (w >= 0) {
+					if (w)
+						run_add(r, k, &start, &n, i, 8);
+					i += 8;
 					continue;
 				}
-				if (n)
-					diff_emit(r, start, n, k);
-				start = i;
-				n = 1;
+				if (r->drv[i] != r->shadow[i])
+					run_add(r, k, &start, &n, i, 1);
+				i++;
 			}
 		}
 	}

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "asan.h"
+#include "bulk.h"
 
 /* Make exactly [0, n) addressable, touching only the difference with the last user's part. */
 static void open_to(struct vg_store *s, size_t n)
@@ -44,7 +45,7 @@ void *vg_store_get(struct vg_store *s, size_t n, bool zero)
 	}
 	open_to(s, n);
 	if (zero)
-		memset(s->p, 0, n);
+		vg__set(s->p, 0, n);
 	return s->p;
 }
 

@@ -247,6 +247,73 @@ START_TEST(shadow_runs_cross_block_edges_and_stop_at_a_gap)
 }
 END_TEST
 
+struct runs_all {
+	uint64_t gpa[4096], len[4096];
+	unsigned n;
+};
+
+static void visit_any_run(void *arg, uint64_t gpa, uint64_t len)
+{
+	struct runs_all *a = arg;
+
+	ck_assert_uint_lt(a->n, 4096);
+	a->gpa[a->n] = gpa;
+	a->len[a->n++] = len;
+}
+
+/*
+ * The runs are exactly the maximal runs of bytes that differ, whatever their
+ * place in a word: seeded device writes of every length from 1 to 80 at
+ * every offset, some of them writing back the byte that was there, over a
+ * region whose size is not a multiple of 8, checked against a byte-by-byte
+ * comparison of a copy taken before.
+ */
+START_TEST(shadow_runs_are_the_maximal_runs_of_changed_bytes)
+{
+	const uint64_t size = 3 * 4096 + 13;
+	static unsigned char before[3 * 4096 + 13];
+	static struct runs_all a;
+	uint32_t seed = 12345;
+	unsigned char *dev;
+	unsigned want = 0;
+
+	ck_assert_int_ge(vg_mem_add(&m, G0, size), 0);
+	dev = vg_mem_hva(&m, G0);
+	for (uint64_t i = 0; i < size; i++)
+		dev[i] = (unsigned char)(i * 7);
+	vg_mem_snapshot(&m);
+	memcpy(before, dev, size);
+	for (unsigned w = 0; w < 300; w++) {
+		uint64_t at, len;
+
+		seed = seed * 1103515245u + 12345u;
+		at = (seed >> 8) % size;
+		len = 1 + (seed >> 4) % 80;
+		for (uint64_t i = at; i < at + len && i < size; i++)
+			dev[i] = (seed & 3) == 0 ? before[i] : (unsigned char)(before[i] ^ (1u + (seed >> 20) % 255));
+	}
+	a.n = 0;
+	vg_mem_diff_runs(&m, visit_any_run, &a);
+	for (uint64_t i = 0; i < size;) {
+		uint64_t j = i;
+
+		while (j < size && dev[j] != before[j])
+			j++;
+		if (j == i) {
+			i++;
+			continue;
+		}
+		ck_assert_uint_lt(want, a.n);
+		ck_assert_uint_eq(a.gpa[want], G0 + i);
+		ck_assert_uint_eq(a.len[want], j - i);
+		want++;
+		i = j;
+	}
+	ck_assert_uint_eq(a.n, want);
+	ck_assert_uint_gt(want, 50);
+}
+END_TEST
+
 START_TEST(guards_report_the_first_damaged_byte)
 {
 	uint64_t bad = 0;
@@ -452,6 +519,7 @@ Suite *mem_suite(void)
 	tcase_add_test(t, shadow_sees_device_writes_only);
 	tcase_add_test(t, shadow_sees_writes_at_every_block_edge);
 	tcase_add_test(t, shadow_runs_cross_block_edges_and_stop_at_a_gap);
+	tcase_add_test(t, shadow_runs_are_the_maximal_runs_of_changed_bytes);
 	tcase_add_test(t, guards_report_the_first_damaged_byte);
 	tcase_add_test(t, zone_allocation_at_its_exact_end);
 	tcase_add_test(t, cursor_moves_on_to_the_next_region);

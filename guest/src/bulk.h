@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Whole-region copies, fills and compares of guest memory and its shadow:
+ * the C library's own routines, past whatever interposes on them.
+ */
+#ifndef VGUEST_SRC_BULK_H
+#define VGUEST_SRC_BULK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+void vg__copy(void *dst, const void *src, size_t n);
+void vg__set(void *dst, int byte, size_t n);
+bool vg__same(const void *a, const void *b, size_t n);
+
+#endif /* VGUEST_SRC_BULK_H */

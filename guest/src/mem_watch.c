@@ -212,6 +212,24 @@ static void on_signal(int sig, siginfo_t *si, void *uc)
 	signal(sig, SIG_DFL);
 }
 
+#ifdef VG_ASAN
+/*
+ * ASan found an access to poisoned memory: if it is in the guest's device
+ * view (memory a remap retired, a region's slack bytes), the fault handler
+ * says so as for a fault; anything else is left to ASan's own report.
+ */
+static void on_asan_report(const char *report)
+{
+	uint64_t gpa = 0;
+	enum vg_kind k = VG_K_FREE;
+	const char *what = NULL;
+
+	(void)report;
+	if (fault_mem && fault_fn && classify(fault_mem, (uintptr_t)__asan_get_report_address(), &gpa, &k, &what))
+		fault_fn(fault_arg, gpa, k, what);
+}
+#endif
+
 void vg_mem_on_fault(struct vg_mem *m, vg_fault_fn fn, void *arg)
 {
 	struct sigaction sa;
@@ -229,6 +247,9 @@ void vg_mem_on_fault(struct vg_mem *m, vg_fault_fn fn, void *arg)
 	}
 	sigaction(SIGSEGV, &sa, NULL);
 	sigaction(SIGBUS, &sa, NULL);
+#ifdef VG_ASAN
+	__asan_set_error_report_callback(fn ? on_asan_report : NULL);
+#endif
 }
 
 /* ---- the device-write oracle ---- */

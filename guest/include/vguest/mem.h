@@ -156,8 +156,10 @@ int vg_mem_add_identity(struct vg_mem *m, uint64_t size);
 /**
  * Give region @p i a new host backing with the same contents (what a VMM does
  * when it remaps guest memory; vhost-user SET_MEM_TABLE).  The old device view
- * becomes inaccessible and stays reserved until vg_mem_clear(), so a device
- * that keeps a stale translation faults deterministically.  @return 0 or -1.
+ * becomes inaccessible (under ASan: poisoned) and stays reserved until
+ * vg_mem_clear(), so a device that keeps a stale translation faults, or
+ * ASan reports it, deterministically; either way the fault handler of
+ * vg_mem_on_fault() hears of it.  @return 0 or -1.
  */
 int vg_mem_move(struct vg_mem *m, unsigned i);
 
@@ -242,7 +244,9 @@ enum vg_prot vg_mem_prot_at(const struct vg_mem *m, uint64_t gpa);
 
 /**
  * Called from the SIGSEGV/SIGBUS handler when the fault address lies in a
- * device view (a protected page, a guard page, a retired backing).  Only
+ * device view (a protected page, a guard page, a retired backing), and under
+ * ASan from its error report when the poisoned address does (a retired
+ * backing, a region's slack bytes).  Only
  * async-signal-safe work; it should end the process.  @p gpa is the guest
  * address (0 for a guard page or retired memory, with @p what saying which).
  */

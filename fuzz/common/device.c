@@ -314,8 +314,9 @@ void dev_remap(struct fuzz_dev *d, unsigned pick)
 
 	/*
 	 * A few remaps reach every state many do (each region moved, moved back
-	 * onto a reused mapping), and each costs two mprotect calls and a TLB
-	 * shootdown: past DEV_MAX_REMAPS in a run they are skipped.
+	 * onto a reused mapping), and each copies the region (without ASan also
+	 * two mprotect calls and a TLB shootdown): past DEV_MAX_REMAPS in a run
+	 * they are skipped.
 	 */
 	if (!d->up || !(d->ad->caps & VDUT_CAP_SET_MEM) || mem->nr == 0 || d->remaps == DEV_MAX_REMAPS)
 		return;

@@ -45,7 +45,8 @@ static void *map_part(const struct virtq_mem *mem, uint64_t gpa, uint64_t len, u
  */
 static int overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 {
-	return a < b + blen && b < a + alen;
+	/* Last bytes, not ends: a part may end on the last guest address, where its end is 2^64. */
+	return a <= b + (blen - 1) && b <= a + (alen - 1);
 }
 
 static int parts_disjoint(uint32_t size, uint64_t desc_gpa, uint64_t avail_gpa, uint64_t used_gpa)
@@ -75,7 +76,7 @@ int virtq__ring_map(struct virtq_queue *q, const struct virtq_mem *mem, uint32_t
 	used = map_part(mem, used_gpa, virtq_used_bytes(size), VIRTQ_USED_ALIGN, &err);
 	if (used == NULL)
 		return err;
-	/* All three translated, so none wraps and the sums below cannot. */
+	/* All three translated, so none wraps: each part's last byte is its gpa plus its length less one. */
 	if (!parts_disjoint(size, desc_gpa, avail_gpa, used_gpa))
 		return VIRTQ_E_RING_RANGE;
 	q->desc = desc;

@@ -127,6 +127,34 @@ START_TEST(parts_must_not_overlap)
 }
 END_TEST
 
+/*
+ * SPLIT-LAY-3 at the top of guest space: the descriptor table ends on the
+ * last guest address, whose end is 2^64.  The avail ring touching it from
+ * below is taken; two bytes into it are refused, as is a used ring inside
+ * the table.
+ */
+START_TEST(parts_ending_on_the_last_guest_address_must_not_overlap)
+{
+	static struct virtq_queue q;
+	static struct virtq_mem top;
+	static struct virtq_mem_region r;
+	const uint64_t base = 0 - (uint64_t)sizeof(guest);
+	struct virtq_queue_config c = {.size = 8, .mem = &top};
+
+	r = (struct virtq_mem_region){.gpa = base, .size = sizeof(guest), .hva = guest};
+	ck_assert_rc(virtq_mem_init(&top, &r, 1), 0);
+	c.desc_gpa = 0 - (uint64_t)vg_desc_bytes(8);
+	c.used_gpa = base;
+	c.avail_gpa = c.desc_gpa - vg_avail_bytes(8);
+	ck_assert_rc(virtq_init(&q, &c), 0);
+	c.avail_gpa += 2;
+	ck_assert_rc(virtq_init(&q, &c), VIRTQ_E_RING_RANGE);
+	c.avail_gpa = base + 0x1000;
+	c.used_gpa = c.desc_gpa + 64;
+	ck_assert_rc(virtq_init(&q, &c), VIRTQ_E_RING_RANGE);
+}
+END_TEST
+
 START_TEST(part_straddling_two_regions_is_refused)
 {
 	struct vg_mem a;
@@ -223,6 +251,7 @@ Suite *ring_suite(void)
 	tcase_add_test(tc, parts_must_meet_minimum_alignment);
 	tcase_add_test(tc, parts_must_lie_in_guest_memory);
 	tcase_add_test(tc, parts_must_not_overlap);
+	tcase_add_test(tc, parts_ending_on_the_last_guest_address_must_not_overlap);
 	tcase_add_test(tc, part_straddling_two_regions_is_refused);
 	tcase_add_test(tc, misaligned_host_mapping_is_refused);
 	tcase_add_test(tc, init_does_not_write_guest_memory);

@@ -12,8 +12,13 @@ static void say(const char *s) { (void)!write(2, s, strlen(s)); }
 
 /*
  * The device touched a guard page or memory retired by a remap: an oracle
- * finding like any other (oracle guest-fault), reported from the signal
- * handler with async-signal-safe writes only, then abort() as every oracle.
+ * finding like any other (oracle guest-fault), said with async-signal-safe
+ * writes only.  From the signal handler, abort() as every oracle; from
+ * ASan's report (poisoned memory, vg_mem_fault_in_report), return: ASan
+ * then ends the process through its death callbacks, libFuzzer's among
+ * them, which write the crash file.  An abort() there would find
+ * libFuzzer's handler shut out by ASan's report in progress, and the
+ * finding would leave no file.
  */
 static void on_fault(void *arg, uint64_t gpa, enum vg_kind kind, const char *what)
 {
@@ -29,7 +34,8 @@ static void on_fault(void *arg, uint64_t gpa, enum vg_kind kind, const char *wha
 	say(" (gpa ");
 	say(hex);
 	say(")\n");
-	abort();
+	if (!vg_mem_fault_in_report())
+		abort();
 }
 
 /* One guest memory for the process: its mappings are reused from input to input. */

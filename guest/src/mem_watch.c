@@ -212,21 +212,35 @@ static void on_signal(int sig, siginfo_t *si, void *uc)
 	signal(sig, SIG_DFL);
 }
 
+static volatile sig_atomic_t in_report; /* the handler runs from ASan's report */
+
+bool vg_mem_fault_in_report(void) { return in_report != 0; }
+
 #ifdef VG_ASAN
 /*
  * ASan found an access to poisoned memory: if it is in the guest's device
  * view (memory a remap retired, a region's slack bytes), the fault handler
- * says so as for a fault; anything else is left to ASan's own report.
+ * says so as for a fault; anything else is left to ASan's own report.  An
+ * access that starts inside a region and runs into its slack is reported
+ * at its start, so the address judged is the access's first poisoned byte.
  */
 static void on_asan_report(const char *report)
 {
+	uintptr_t a = (uintptr_t)__asan_get_report_address();
+	size_t n = __asan_get_report_access_size();
+	void *bad = a && n ? __asan_region_is_poisoned((void *)a, n) : NULL;
 	uint64_t gpa = 0;
 	enum vg_kind k = VG_K_FREE;
 	const char *what = NULL;
 
 	(void)report;
-	if (fault_mem && fault_fn && classify(fault_mem, (uintptr_t)__asan_get_report_address(), &gpa, &k, &what))
-		fault_fn(fault_arg, gpa, k, what);
+	if (bad)
+		a = (uintptr_t)bad;
+	if (!a || !fault_mem || !fault_fn || !classify(fault_mem, a, &gpa, &k, &what))
+		return;
+	in_report = 1;
+	fault_fn(fault_arg, gpa, k, what);
+	in_report = 0;
 }
 #endif
 

@@ -245,14 +245,18 @@ enum vg_prot vg_mem_prot_at(const struct vg_mem *m, uint64_t gpa);
 /**
  * Called from the SIGSEGV/SIGBUS handler when the fault address lies in a
  * device view (a protected page, a guard page, a retired backing), and under
- * ASan from its error report when the poisoned address does (a retired
- * backing, a region's slack bytes).  Only
+ * ASan from its error report when the first poisoned byte of the access
+ * does (a retired backing, a region's slack bytes): then
+ * vg_mem_fault_in_report() is true, and a handler that returns lets ASan end
+ * the process its own way (a fuzzer's crash file is written there).  Only
  * async-signal-safe work; it should end the process.  @p gpa is the guest
  * address (0 for a guard page or retired memory, with @p what saying which).
  */
 typedef void (*vg_fault_fn)(void *arg, uint64_t gpa, enum vg_kind kind, const char *what);
 /** Install the handler for @p m (one guest memory per process); NULL removes it. */
 void vg_mem_on_fault(struct vg_mem *m, vg_fault_fn fn, void *arg);
+/** Whether the fault handler is running from ASan's report rather than from a signal. */
+bool vg_mem_fault_in_report(void);
 
 /* ---- the device-write oracle (VG_MEM_SHADOW) ---- */
 

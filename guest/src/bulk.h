@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Whole-region copies, fills and compares of guest memory and its shadow:
- * the C library's own routines, past whatever interposes on them.
+ * Copies, fills and compares of whole ranges the guest computed itself (its
+ * regions, their shadows, the stores that hold them): under ASan the C
+ * library's own routines, past the interceptors (bulk.c says why).
  */
 #ifndef VGUEST_SRC_BULK_H
 #define VGUEST_SRC_BULK_H

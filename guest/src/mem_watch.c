@@ -303,18 +303,22 @@ static void diff_emit(struct vg_region *r, uint64_t off, uint64_t n, const struc
 	vg__copy(r->shadow + off, r->drv + off, n);
 }
 
-/* Add differing bytes [i, i + len) to the run being gathered (start, n), emitting the run they do not extend. */
-static void run_add(struct vg_region *r, const struct diff_sink *k, uint64_t *start, uint64_t *n, uint64_t i,
+/* The run of differing bytes being gathered: [start, start + n) of the region. */
+struct diff_run {
+	uint64_t start, n;
+};
+
+/* Add differing bytes [i, i + len): they extend the run, or it is emitted and they start the next. */
+static void run_add(struct vg_region *r, const struct diff_sink *k, struct diff_run *run, uint64_t i,
 		    uint64_t len)
 {
-	if (*n && *start + *n == i) {
-		*n += len;
+	if (run->n && run->start + run->n == i) {
+		run->n += len;
 		return;
 	}
-	if (*n)
-		diff_emit(r, *start, *n, k);
-	*start = i;
-	*n = len;
+	if (run->n)
+		diff_emit(r, run->start, run->n, k);
+	*run = (struct diff_run){i, len};
 }
 
 /* How many of the 8 bytes at @i differ from the shadow: 0, 8, or -1 for some. */
@@ -331,6 +335,25 @@ static int word_differs(const struct vg_region *r, uint64_t i)
 	return ((x - ones) & ~x & highs) == 0 ? 8 : -1; /* no zero byte in x: all 8 differ */
 }
 
+/* Bytes [off, end) of a line that differs: by words, and byte by byte in a word that differs in part. */
+static void diff_line(struct vg_region *r, const struct diff_sink *k, struct diff_run *run, uint64_t off,
+		      uint64_t end)
+{
+	for (uint64_t i = off; i < end;) {
+		int w = end - i >= 8 ? word_differs(r, i) : -1;
+
+		if (w >= 0) {
+			if (w)
+				run_add(r, k, run, i, 8);
+			i += 8;
+			continue;
+		}
+		if (r->drv[i] != r->shadow[i])
+			run_add(r, k, run, i, 1);
+		i++;
+	}
+}
+
 /*
  * One region: a device writes a few bytes of a region that may be a megabyte,
  * so compare in pages, then in cache lines where a page differs, then words,
@@ -341,35 +364,22 @@ static int word_differs(const struct vg_region *r, uint64_t i)
 static void diff_region(struct vg_region *r, const struct diff_sink *k)
 {
 	const uint64_t page = 4096, line = 64;
-	uint64_t start = 0, n = 0; /* the run being gathered */
+	struct diff_run run = {0, 0};
 
 	for (uint64_t p = 0; p < r->size; p += page) {
-		uint64_t pn = r->size - p < page ? r->size - p : page;
+		uint64_t pend = r->size - p < page ? r->size : p + page;
 
-		if (vg__same(r->drv + p, r->shadow + p, pn))
+		if (vg__same(r->drv + p, r->shadow + p, pend - p))
 			continue;
-		for (uint64_t off = p; off < p + pn; off += line) {
-			uint64_t end = p + pn - off < line ? p + pn : off + line;
+		for (uint64_t off = p; off < pend; off += line) {
+			uint64_t end = pend - off < line ? pend : off + line;
 
-			if (vg__same(r->drv + off, r->shadow + off, end - off))
-				continue;
-			for (uint64_t i = off; i < end;) {
-				int w = end - i >= 8 ? word_differs(r, i) : -1;
-
-				if (w >= 0) {
-					if (w)
-						run_add(r, k, &start, &n, i, 8);
-					i += 8;
-					continue;
-				}
-				if (r->drv[i] != r->shadow[i])
-					run_add(r, k, &start, &n, i, 1);
-				i++;
-			}
+			if (!vg__same(r->drv + off, r->shadow + off, end - off))
+				diff_line(r, k, &run, off, end);
 		}
 	}
-	if (n)
-		diff_emit(r, start, n, k);
+	if (run.n)
+		diff_emit(r, run.start, run.n, k);
 }
 
 void vg_mem_diff(struct vg_mem *m, void (*visit)(void *arg, uint64_t gpa, uint8_t was, uint8_t now),

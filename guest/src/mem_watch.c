@@ -197,18 +197,24 @@ static bool classify(const struct vg_mem *m, uintptr_t a, uint64_t *gpa, enum vg
 	return false;
 }
 
-static void on_signal(int sig, siginfo_t *si, void *uc)
+/* The handler hears of an access at host address @a if it is in the guest's device view; false if not. */
+static bool tell_fault(uintptr_t a)
 {
 	uint64_t gpa = 0;
 	enum vg_kind k = VG_K_FREE;
 	const char *what = NULL;
 
-	(void)uc;
-	if (!fault_mem || !fault_fn || !classify(fault_mem, (uintptr_t)si->si_addr, &gpa, &k, &what)) {
-		signal(sig, SIG_DFL); /* not ours: the re-executed access kills the process */
-		return;
-	}
+	if (!a || !fault_mem || !fault_fn || !classify(fault_mem, a, &gpa, &k, &what))
+		return false;
 	fault_fn(fault_arg, gpa, k, what);
+	return true;
+}
+
+static void on_signal(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	/* Not ours, or a handler that returned: the re-executed access kills the process. */
+	(void)tell_fault((uintptr_t)si->si_addr);
 	signal(sig, SIG_DFL);
 }
 
@@ -229,17 +235,10 @@ static void on_asan_report(const char *report)
 	uintptr_t a = (uintptr_t)__asan_get_report_address();
 	size_t n = __asan_get_report_access_size();
 	void *bad = a && n ? __asan_region_is_poisoned((void *)a, n) : NULL;
-	uint64_t gpa = 0;
-	enum vg_kind k = VG_K_FREE;
-	const char *what = NULL;
 
 	(void)report;
-	if (bad)
-		a = (uintptr_t)bad;
-	if (!a || !fault_mem || !fault_fn || !classify(fault_mem, a, &gpa, &k, &what))
-		return;
 	in_report = 1;
-	fault_fn(fault_arg, gpa, k, what);
+	(void)tell_fault(bad ? (uintptr_t)bad : a);
 	in_report = 0;
 }
 #endif

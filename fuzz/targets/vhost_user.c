@@ -330,13 +330,14 @@ static int64_t walk_head(const struct fz_image *im, uint16_t head)
 	return w.reason == VG_R_NONE && !(w.latitude & VG_WALK_TRUNCATED) ? (int64_t)w.writable : -1;
 }
 
-/* Heads some avail slot names (each walked once) and each one's writable bytes. */
+/* Heads some avail slot names and each one's writable bytes (-1: not judged). */
 struct heads {
 	uint8_t *named; /* [size] */
 	int64_t *cap;   /* [size] */
 };
 
-static void collect_heads(const struct fz_image *im, struct heads *h)
+/* No head named, nothing allowed: a window's start. */
+static void heads_reset(const struct fz_image *im, struct heads *h)
 {
 	static struct heads store;
 	static uint32_t store_n;
@@ -352,18 +353,40 @@ static void collect_heads(const struct fz_image *im, struct heads *h)
 	*h = store;
 	memset(h->named, 0, im->size);
 	allowed.n = 0;
+}
+
+/* A head walked twice keeps the laxer cap of the two walks. */
+static int64_t laxer(int64_t a, int64_t b) { return a < 0 || b < 0 ? -1 : a > b ? a : b; }
+
+/*
+ * Name the heads the avail slots hold now and allow their writable buffers.
+ * A window does it twice: as the driver published the rings, and as the
+ * window left them.  A driver may hand out a writable buffer that covers
+ * its own rings; a back-end that writes there rewrites the avail ring and
+ * the table, and after that only the first reading still names the chain
+ * it wrote for (corpus/regressions/ops/buffer-over-rings-rewrites-avail-*).
+ * The second covers a back-end that read the table its writes changed.
+ */
+static void heads_name(const struct fz_image *im, struct heads *h)
+{
+	const uint8_t earlier = 1, this_pass = 2; /* h->named[] bits */
+
 	for (uint32_t slot = 0; slot < im->size; slot++) {
 		uint64_t gpa = im->avail + vg_avail_slot(im->size, (uint16_t)slot);
 		uint16_t head;
+		int64_t cap;
 
 		if (!vg_mem_mapped(im->mem, gpa, 2))
 			continue;
 		head = vg_mem_load16(im->mem, gpa);
-		if (head < im->size && !h->named[head]) {
-			h->named[head] = 1;
-			h->cap[head] = walk_head(im, head);
-		}
+		if (head >= im->size || (h->named[head] & this_pass))
+			continue;
+		cap = walk_head(im, head);
+		h->cap[head] = h->named[head] ? laxer(h->cap[head], cap) : cap;
+		h->named[head] |= earlier | this_pass;
 	}
+	for (uint32_t i = 0; i < im->size; i++)
+		h->named[i] &= earlier;
 }
 
 static bool in_range(uint64_t gpa, uint64_t base, uint64_t len) { return gpa >= base && gpa - base < len; }
@@ -423,12 +446,11 @@ static void judge_used(const struct fz_image *im, const struct heads *h, uint16_
 	}
 }
 
-static void judge(struct win *w, uint16_t used_start)
+/* @h holds the heads named at the window's start; the window's end names more (heads_name). */
+static void judge(struct win *w, struct heads *h, uint16_t used_start)
 {
-	struct heads h;
-
-	collect_heads(w->im, &h);
-	judge_used(w->im, &h, used_start);
+	heads_name(w->im, h);
+	judge_used(w->im, h, used_start);
 	vg_mem_diff_runs(w->im->mem, visit_changed, w->im);
 }
 
@@ -507,11 +529,14 @@ static void stop_rings(struct win *w, uint16_t used_start)
 
 static void window(struct win *w, bool remap, unsigned region)
 {
+	struct heads h;
 	uint16_t used_start;
 
 	backend_up();
 	vg_mem_snapshot(w->im->mem); /* what the driver wrote is the baseline */
 	used_start = used_idx(w->im);
+	heads_reset(w->im, &h);
+	heads_name(w->im, &h); /* as the driver published them */
 	if (!start_rings(w)) {
 		FUZZ_TRACE("vhost_user: ring set-up refused: %s\n", vhu_fe_error(&be.fe));
 		goto judge;
@@ -528,7 +553,7 @@ judge:
 	FUZZ_TRACE("vhost_user: window%s: queue %u, avail idx %u, used idx %u -> %u, next base %u%s\n",
 		   remap ? " (remap)" : "", w->im->size, avail_idx(w->im), used_start, used_idx(w->im), w->base,
 		   be.up ? "" : ", connection dropped");
-	judge(w, used_start);
+	judge(w, &h, used_start);
 }
 
 /* ---- the input ---- */

@@ -16,7 +16,7 @@ out=$1; shift
 cov=$out/coverage
 bin=build/fuzz-coverage/fuzz
 mkdir -p "$cov/raw"
-sources=(core/src/*.c)
+sources=(core/src/*.c core/src/*.h) # the headers hold the walk steps both walkers share (walk.h), inlined
 
 # profile PROFDATA DIR...: replay every input of DIR... and index the profile.
 # One process for all of them; if an input fails (a bug a seed or merged

@@ -37,6 +37,16 @@ SHOW = """\
    17|      2|	return x;
    18|      0|	return y;
    19|      2|}
+/x/core/src/walk.h:
+    1|      3|static inline int step(int a)
+    2|      3|{
+    3|      3|	if (a)
+  ------------------
+  |  Branch (3:6): [True: 0, False: 3]
+  ------------------
+    4|      0|		return 1;
+    5|      3|	return 0;
+    6|      3|}
 """
 TSV = """\
 # file, function, match, reason
@@ -57,18 +67,22 @@ def main():
         o = uncovered.account(show, tsv)
     # Lines 5, 10 and 14-16 (the excused line and the unrun rest of its block)
     # are excused; of the other thirteen, 7 and 18 (after a run line) were not run.
-    assert o["lines"] == {"covered": 11, "count": 13, "percent": 84.6}, o["lines"]
+    # A header's lines are its own (walk.h's inline steps): five run, line 4 a gap.
+    assert o["lines"] == {"covered": 16, "count": 19, "percent": 84.2}, o["lines"]
     assert o["excluded_lines"] == 5, o["excluded_lines"]
-    got = [(u["line"], u["function"], u["excluded"]) for u in o["uncovered"]]
-    assert got == [(5, "virtq_init", True), (7, "virtq_init", False), (10, "virtq_broken", True),
-                   (14, "map", True), (15, "map", True), (16, "map", True), (18, "map", False)], got
+    got = [(u["file"], u["line"], u["function"], u["excluded"]) for u in o["uncovered"]]
+    assert got == [("queue.c", 5, "virtq_init", True), ("queue.c", 7, "virtq_init", False),
+                   ("queue.c", 10, "virtq_broken", True), ("queue.c", 14, "map", True),
+                   ("queue.c", 15, "map", True), ("queue.c", 16, "map", True),
+                   ("queue.c", 18, "map", False), ("walk.h", 4, "step", False)], got
     assert o["uncovered"][1]["reason"] == uncovered.GAP
     # Branch 4: its true side leads to an excused line, only that side leaves
     # the figure; branch 6: a gap, both sides count.
-    assert o["branches"] == {"covered": 3, "count": 4, "percent": 75.0}, o["branches"]
+    assert o["branches"] == {"covered": 4, "count": 6, "percent": 66.7}, o["branches"]
     assert o["excluded_branches"] == 2, o["excluded_branches"]
-    assert [(u["line"], u["never"], u["excluded"]) for u in o["untaken"]] == \
-        [(4, "true", True), (6, "true", False), (13, "true", True)]
+    assert [(u["file"], u["line"], u["never"], u["excluded"]) for u in o["untaken"]] == \
+        [("queue.c", 4, "true", True), ("queue.c", 6, "true", False), ("queue.c", 13, "true", True),
+         ("walk.h", 3, "true", False)]
     assert [r["function"] for r in o["stale_rows"]] == ["virtq_gone"], o["stale_rows"]
     # The function a definition line names, past its storage class and attributes.
     assert uncovered.defines("static __attribute__((noinline)) int collect(struct c *c,") == "collect"

@@ -9,7 +9,7 @@ leave out what the list excludes and nothing else.
 """
 import re
 
-FILE = re.compile(r"^(/\S+\.c):$")
+FILE = re.compile(r"^(/\S+\.[ch]):$")
 LINE = re.compile(r"^\s*(\d+)\|\s*([0-9.]+[kMG]?|)\|(.*)$")
 BRANCH = re.compile(r"^\s*\|\s*Branch \((\d+):(\d+)\): \[True: ([0-9.]+[kMG]?), False: ([0-9.]+[kMG]?)\]")
 # A definition starts in column 0 with its return type: "static int yield(struct

@@ -36,6 +36,8 @@
  *                                        figures on stdout (what --o2 runs)
  *
  * Times are the median of R repetitions of N chains (device part only).
+ * Beside them, what one full fence costs on this machine (bench_fence.c): a
+ * notify decision needs one, so it is the floor under the batch-1 cells.
  * --callgrind N runs each cell again under valgrind --tool=callgrind for N
  * chains, counting instructions only inside the serve loop (toggle-collect on
  * bench_serve_*, serve.h), and reports Ir per chain.  For the core-o2 cells of
@@ -295,6 +297,12 @@ int main(int argc, char **argv)
 				die("%s: not every chain served", name);
 			n++;
 		}
+	if (!only) { /* the platform's floor under every batch-1 cell (bench_fence.c) */
+		ri.fence_ns[0] = fence_ns(0, ri.chains, ri.reps);
+		ri.fence_ns[1] = fence_ns(FENCE_STORES, ri.chains, ri.reps);
+		fprintf(stderr, "full fence               %8.2f ns (%.2f ns with %d stores pending)\n",
+			ri.fence_ns[0], ri.fence_ns[1], FENCE_STORES);
+	}
 	if (rt_buffers && !only) {
 		nrt = (size_t)run_roundtrips(rt, rt_buffers, smoke);
 		for (size_t j = 0; j < nrt; j++)

@@ -73,10 +73,16 @@ struct rt_result {
 /* What the report says about the run (beside the results). */
 struct run_info {
 	char cpu[256];
+	double fence_ns[2]; /* bench_fence.c: no stores pending, FENCE_STORES pending; 0 if not run */
 	char o2_build[512]; /* the --o2 binary's VIRTQ_BENCH_BUILD, or "" */
 	uint64_t chains, cg;
 	unsigned reps;
 };
+
+/* bench_fence.c: what a full fence costs here with @stores (<= FENCE_MAX_STORES) stores pending, ns. */
+#define FENCE_MAX_STORES 16
+#define FENCE_STORES 8
+double fence_ns(unsigned stores, uint64_t rounds, unsigned reps);
 
 __attribute__((noreturn)) void die(const char *fmt, const char *arg);
 

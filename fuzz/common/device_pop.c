@@ -181,8 +181,10 @@ static enum dev_step open_chain(struct fuzz_dev *d, bool reopen, uint16_t head)
 	dp.rc = reopen ? d->ad->reopen(d->q, head, &r->c) : d->ad->pop(d->q, &r->c);
 	dp.head = r->c.head;
 	dp.reason = r->c.reason;
-	if (dp.rc == VDUT_OK)
+	if (dp.rc == VDUT_OK) {
 		d->ad->walk(d->q, &r->c, &dp.w);
+		fuzz_chains_walked++;
+	}
 	monitor_settle(&d->mon);
 	if (dp.rc == VDUT_UNSUPPORTED) {
 		/* The device declines this chain (see its adapter): nothing after it compares. */

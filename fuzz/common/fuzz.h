@@ -41,6 +41,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* Verbose tracing, decided once per process from VIRTQ_FUZZ_VERBOSE. */
 int fuzz_verbose(void);
 
+/* Chains a device handed out and the harness walked, this process (stats.c). */
+extern unsigned long long fuzz_chains_walked;
+
 #define FUZZ_TRACE(...)                                                                      \
 	do {                                                                                 \
 		if (fuzz_verbose())                                                          \

@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # exec/s of every fuzz target, each beside the empty target under the same
-# engine and flags: the ratio is the harness's cost over the engine's.
+# engine and flags: the ratio is the harness's cost over the engine's.  Under
+# libFuzzer each cell also gives the chains the device walked per second
+# (VIRTQ_FUZZ_STATS): inputs grow as a run goes on, and a notify input that
+# serves a hundred chains is one execution, so exec/s alone compares runs
+# of different inputs.
 #   asan   libFuzzer + ASan/UBSan, one process  (build/libfuzzer)
 #   nosan  libFuzzer, no sanitizer, one process (build/libfuzzer-nosan)
 #   afl    AFL++ (afl-clang-fast, persistent, shared memory; build/afl)
@@ -31,12 +35,14 @@ seeds() { # target dir: the seeds it starts from
   if [ "$1" = empty ]; then printf x > "$2/seed"; else cp "$root/corpus/$(fuzz_input "$root" "$1")"/* "$2/"; fi
 }
 
-libfuzzer_rate() { # binary target
+libfuzzer_rate() { # binary target -> "exec/s chains/s" (chains walked: VIRTQ_FUZZ_STATS, fuzz/common/stats.c)
   local dir=$work/lf-$2-$RANDOM
   seeds "$2" "$dir"
   # A finding stops libFuzzer before its final stats: that shows as "stopped".
-  { "$1" -max_total_time="$secs" -print_final_stats=1 -seed=1 -rss_limit_mb=$FUZZ_RSS_MB "$dir" 2>&1 || true; } |
-    awk '/stat::average_exec_per_sec/ {r = $2} END {print (r == "" ? "stopped" : r)}'
+  { VIRTQ_FUZZ_STATS=1 "$1" -max_total_time="$secs" -print_final_stats=1 -seed=1 -rss_limit_mb=$FUZZ_RSS_MB "$dir" 2>&1 || true; } |
+    awk '/stat::number_of_executed_units/ {u = $2} /stat::average_exec_per_sec/ {r = $2}
+         /stat::chains_walked/ {c = $2}
+         END { if (r == "") print "stopped -"; else if (c == "" || u == 0) print r, "-"; else printf "%s %.0f\n", r, c * r / u }'
 }
 
 afl_rate() { # binary target
@@ -47,23 +53,29 @@ afl_rate() { # binary target
   awk -F: '/execs_per_sec/ {gsub(/ /, "", $2); print $2}' "$out"/default/fuzzer_stats 2>/dev/null
 }
 
-declare -A rate
+declare -A rate chains
 for t in "${targets[@]}"; do
   for e in "${engines[@]}"; do
     bin=$root/build/${build[$e]}/fuzz/fuzz_$t
     if [ ! -x "$bin" ]; then rate[$e,$t]="not built"; continue; fi
-    if [ "$e" = afl ]; then r=$(afl_rate "$bin" "$t"); else r=$(libfuzzer_rate "$bin" "$t"); fi
-    rate[$e,$t]=${r:-stopped}
+    if [ "$e" = afl ]; then
+      r=$(afl_rate "$bin" "$t") c=-
+    else
+      read -r r c <<< "$(libfuzzer_rate "$bin" "$t")"
+    fi
+    rate[$e,$t]=${r:-stopped} chains[$e,$t]=$c
   done
 done
 
-cell() { # engine target: "rate (N x)" against the empty target
-  local r=${rate[$1,$2]} e=${rate[$1,empty]}
+cell() { # engine target: "rate (N x)" against the empty target, and chains walked per second
+  local r=${rate[$1,$2]} e=${rate[$1,empty]} c=${chains[$1,$2]}
   if [[ $r =~ ^[0-9.]+$ && $e =~ ^[0-9.]+$ ]] && [ "$2" != empty ]; then
     awk -v r="$r" -v e="$e" 'BEGIN { printf "%.0f (%.0fx)", r, e / r }'
   else
-    echo "$r"
+    printf '%s' "$r"
   fi
+  [[ $c =~ ^[0-9]+$ ]] && [ "$2" != empty ] && printf '; %s chains/s' "$c"
+  echo
 }
 head="| target |" sep="|---|"
 for e in "${engines[@]}"; do head+=" ${title[$e]} exec/s (empty/target) |"; sep+="---:|"; done

@@ -144,6 +144,7 @@ static void drop_regions(struct vg_mem *m)
 		} else {
 			backing_free(r->b);
 			vg_store_free(&m->shadows[i]);
+			vg_store_free(&m->shadow_zero[i]);
 			vg_store_free(&m->kinds[i]);
 		}
 	}
@@ -174,6 +175,7 @@ void vg_mem_destroy(struct vg_mem *m)
 	m->spare = NULL;
 	for (unsigned i = 0; i < VG_MAX_REGIONS; i++) {
 		vg_store_free(&m->shadows[i]);
+		vg_store_free(&m->shadow_zero[i]);
 		vg_store_free(&m->kinds[i]);
 	}
 	m->flags = flags;
@@ -233,9 +235,8 @@ static int add_region(struct vg_mem *m, uint64_t gpa, uint64_t size, struct vg_b
 	if (reused) /* it holds the last layout's bytes; a new memfd is zero and stays untouched */
 		vg__set(r->drv, 0, size);
 	/* Kept per region slot: the next layout's region i reuses them (VG_MEM_REUSE). */
-	r->shadow = (m->flags & VG_MEM_SHADOW) ? vg_store_get(&m->shadows[m->nr], size, true) : NULL;
 	r->kind = (m->flags & VG_MEM_KINDS) ? vg_store_get(&m->kinds[m->nr], size, true) : NULL;
-	if (((m->flags & VG_MEM_SHADOW) && !r->shadow) || ((m->flags & VG_MEM_KINDS) && !r->kind)) {
+	if (((m->flags & VG_MEM_SHADOW) && !vg__shadow_start(m, r, m->nr)) || ((m->flags & VG_MEM_KINDS) && !r->kind)) {
 		backing_free(b);
 		memset(r, 0, sizeof(*r));
 		return -1;
@@ -455,7 +456,7 @@ static void copy_in(const struct vg_region *r, uint64_t off, uint64_t at, uint64
 {
 	memcpy(r->drv + off, (const unsigned char *)src + at, n);
 	if (r->shadow)
-		memcpy(r->shadow + off, (const unsigned char *)src + at, n);
+		vg__shadow_write(r, off, (const unsigned char *)src + at, n);
 }
 
 static void fill_with(const struct vg_region *r, uint64_t off, uint64_t at, uint64_t n, void *byte)
@@ -463,7 +464,7 @@ static void fill_with(const struct vg_region *r, uint64_t off, uint64_t at, uint
 	(void)at;
 	vg__set(r->drv + off, *(const int *)byte, n);
 	if (r->shadow)
-		vg__set(r->shadow + off, *(const int *)byte, n);
+		vg__shadow_fill(r, off, *(const int *)byte, n);
 }
 
 bool vg_mem_read(const struct vg_mem *m, uint64_t gpa, void *dst, uint64_t len)
@@ -526,7 +527,7 @@ void vg_mem_store16(struct vg_mem *m, uint64_t gpa, uint16_t v, bool release)
 	memcpy(&raw, b, 2);
 	__atomic_store_n(p, raw, release ? __ATOMIC_RELEASE : __ATOMIC_RELAXED);
 	if (r->shadow)
-		memcpy(r->shadow + (gpa - r->gpa), b, 2);
+		vg__shadow_write(r, gpa - r->gpa, b, 2);
 }
 
 uint32_t vg_mem_load32(const struct vg_mem *m, uint64_t gpa)

@@ -3,6 +3,7 @@
 #ifndef VGUEST_SRC_MEM_INTERNAL_H
 #define VGUEST_SRC_MEM_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "vguest/mem.h"
@@ -37,6 +38,20 @@ const struct vg_region *vg__prefix(const struct vg_mem *m, uint64_t gpa, uint64_
 bool vg__each_piece(const struct vg_mem *m, uint64_t gpa, uint64_t len,
 		    void (*fn)(const struct vg_region *r, uint64_t off, uint64_t at, uint64_t n, void *arg),
 		    void *arg);
+/* mem_shadow.c: a region's shadow, kept by 4 KiB page; an all-zero page is only flagged. */
+#define VG_SHADOW_PAGE 4096u
+extern const unsigned char vg__zero_page[VG_SHADOW_PAGE];
+/* The shadow of new region @r (slot @slot): all zero.  false: out of memory. */
+bool vg__shadow_start(struct vg_mem *m, struct vg_region *r, unsigned slot);
+/* Make the flagged pages of [off, off + n) real zeros, before their bytes are used one by one. */
+void vg__shadow_open(const struct vg_region *r, uint64_t off, uint64_t n);
+void vg__shadow_open_page(const struct vg_region *r, uint64_t p);
+/* The driver wrote [off, off + n) of @r: the shadow follows. */
+void vg__shadow_write(const struct vg_region *r, uint64_t off, const void *src, uint64_t n);
+void vg__shadow_fill(const struct vg_region *r, uint64_t off, int byte, uint64_t n);
+/* The shadow of @r from its current contents (vg_mem_snapshot). */
+void vg__shadow_take(const struct vg_region *r);
+
 /* mem_watch.c: protection of the device's view at byte @off of @b's body. */
 enum vg_prot vg__prot_of(const struct vg_backing *b, size_t off);
 

@@ -271,7 +271,7 @@ void vg_mem_snapshot(struct vg_mem *m)
 {
 	for (unsigned i = 0; i < m->nr; i++)
 		if (m->r[i].shadow)
-			vg__copy(m->r[i].shadow, m->r[i].drv, m->r[i].size);
+			vg__shadow_take(&m->r[i]);
 }
 
 /* Who hears of the differences: per byte (was, now) or per run of bytes. */
@@ -286,6 +286,7 @@ static void diff_emit(struct vg_region *r, uint64_t off, uint64_t n, const struc
 {
 	size_t base = (size_t)(r->dev - r->b->body);
 
+	vg__shadow_open(r, off, n); /* opened when diff_region found the run; its bytes are read one by one */
 	for (uint64_t i = off; i < off + n; i++) {
 		/* Inaccessible pages: not the device's doing (vg_mem_protect; rare, so per byte). */
 		if (r->b->nprot && vg__prot_of(r->b, base + i) == VG_PROT_NONE)
@@ -362,14 +363,17 @@ static void diff_line(struct vg_region *r, const struct diff_sink *k, struct dif
  */
 static void diff_region(struct vg_region *r, const struct diff_sink *k)
 {
-	const uint64_t page = 4096, line = 64;
+	const uint64_t page = VG_SHADOW_PAGE, line = 64;
 	struct diff_run run = {0, 0};
 
 	for (uint64_t p = 0; p < r->size; p += page) {
 		uint64_t pend = r->size - p < page ? r->size : p + page;
+		/* A page whose shadow is all zero is compared with the one page of zeros (mem_shadow.c). */
+		const unsigned char *was = r->shadow_zero[p / page] ? vg__zero_page : r->shadow + p;
 
-		if (vg__same(r->drv + p, r->shadow + p, pend - p))
+		if (vg__same(r->drv + p, was, pend - p))
 			continue;
+		vg__shadow_open_page(r, p / page); /* its bytes are compared one by one below */
 		for (uint64_t off = p; off < pend; off += line) {
 			uint64_t end = pend - off < line ? pend : off + line;
 

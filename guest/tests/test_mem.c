@@ -307,6 +307,69 @@ START_TEST(shadow_runs_are_the_maximal_runs_of_changed_bytes)
 }
 END_TEST
 
+struct bytes_seen {
+	uint64_t gpa[16];
+	uint8_t was[16], now[16];
+	unsigned n;
+};
+
+static void visit_byte(void *arg, uint64_t gpa, uint8_t was, uint8_t now)
+{
+	struct bytes_seen *a = arg;
+
+	ck_assert_uint_lt(a->n, 16);
+	a->gpa[a->n] = gpa;
+	a->was[a->n] = was;
+	a->now[a->n++] = now;
+}
+
+/*
+ * A page whose shadow is all zero is a flag (mem_shadow.c), its bytes stale:
+ * here the last input's 0x55 in every one.  Before the snapshot page 0 gets
+ * a byte through the device's view (the snapshot takes it in), page 2 the
+ * driver's zero fill (still a flag), page 3 (short) a byte of the driver's
+ * fill; after it the driver writes into page 1 and page 2 while they are
+ * flags.  Every device write is then seen with the byte that was there.
+ */
+START_TEST(zero_shadow_pages_never_show_stale_bytes)
+{
+	const uint64_t size = 3 * 4096 + 100;
+	const uint64_t at[7] = {5, 6, 4096 + 7, 4096 + 101, 2 * 4096 + 4095, 3 * 4096 + 10, size - 1};
+	const uint8_t was[7] = {0x11, 0, 0, 'r', 0, 0x22, 0};
+	static struct bytes_seen a;
+	unsigned char *dev;
+
+	vg_mem_destroy(&m);
+	vg_mem_init(&m, VG_MEM_REUSE | VG_MEM_TIGHT | VG_MEM_SHADOW);
+	ck_assert_int_ge(vg_mem_add(&m, G0, size), 0);
+	ck_assert(vg_mem_fill(&m, G0, 0x55, size)); /* the last input's shadow */
+	vg_mem_clear(&m);
+	ck_assert_int_ge(vg_mem_add(&m, G0, size), 0);
+	dev = vg_mem_hva(&m, G0);
+	dev[5] = 0x11;
+	ck_assert(vg_mem_fill(&m, G0 + 2 * 4096, 0, 4096));
+	ck_assert(vg_mem_fill(&m, G0 + 3 * 4096 + 10, 0x22, 1));
+	vg_mem_snapshot(&m);
+	ck_assert(vg_mem_write(&m, G0 + 4096 + 100, "drv", 3));
+	vg_mem_store16(&m, G0 + 2 * 4096 + 8, 0x1234, true);
+	a.n = 0;
+	vg_mem_diff(&m, visit_byte, &a);
+	ck_assert_uint_eq(a.n, 0); /* the driver's writes are not the device's */
+	for (unsigned i = 0; i < 7; i++)
+		dev[at[i]] = 0x77;
+	vg_mem_diff(&m, visit_byte, &a);
+	ck_assert_uint_eq(a.n, 7);
+	for (unsigned i = 0; i < 7; i++) {
+		ck_assert_uint_eq(a.gpa[i], G0 + at[i]);
+		ck_assert_uint_eq(a.was[i], was[i]);
+		ck_assert_uint_eq(a.now[i], 0x77);
+	}
+	a.n = 0;
+	vg_mem_diff(&m, visit_byte, &a); /* taken into the shadow */
+	ck_assert_uint_eq(a.n, 0);
+}
+END_TEST
+
 START_TEST(guards_report_the_first_damaged_byte)
 {
 	uint64_t bad = 0;
@@ -382,12 +445,14 @@ START_TEST(reuse_keeps_shadows_and_takes_back_retired_mappings)
 	ck_assert_int_ge(vg_mem_add(&m, G0 + 0x100000, 1000), 0);
 	ck_assert_ptr_eq(m.r[0].shadow, shadow);
 	for (unsigned r = 0; r < 2; r++)
-		for (unsigned i = 0; i < 1000; i++) {
-			ck_assert_uint_eq(m.r[r].shadow[i], 0);
+		for (unsigned i = 0; i < 1000; i++)
 			ck_assert_uint_eq(*(volatile unsigned char *)(m.r[r].dev + i), 0); /* no fault either */
-		}
 	vg_mem_diff(&m, visit, &a);
 	ck_assert_uint_eq(a.n, 0);
+	m.r[0].dev[1] = 0x77; /* over the old shadow's "abc": the new shadow had 0 there */
+	vg_mem_diff(&m, visit, &a);
+	ck_assert_uint_eq(a.n, 1);
+	ck_assert_uint_eq(a.hit, G0 + 1);
 }
 END_TEST
 
@@ -543,6 +608,7 @@ Suite *mem_suite(void)
 	tcase_add_test(t, shadow_sees_writes_at_every_block_edge);
 	tcase_add_test(t, shadow_runs_cross_block_edges_and_stop_at_a_gap);
 	tcase_add_test(t, shadow_runs_are_the_maximal_runs_of_changed_bytes);
+	tcase_add_test(t, zero_shadow_pages_never_show_stale_bytes);
 	tcase_add_test(t, guards_report_the_first_damaged_byte);
 	tcase_add_test(t, zone_allocation_at_its_exact_end);
 	tcase_add_test(t, cursor_moves_on_to_the_next_region);

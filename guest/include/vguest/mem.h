@@ -94,7 +94,8 @@ struct vg_region {
 	uint64_t size;
 	unsigned char *dev;    /**< the device's view */
 	unsigned char *drv;    /**< the driver's view of the same bytes */
-	unsigned char *shadow; /**< VG_MEM_SHADOW, else NULL */
+	unsigned char *shadow; /**< VG_MEM_SHADOW, else NULL; a page flagged in shadow_zero is stale */
+	unsigned char *shadow_zero; /**< VG_MEM_SHADOW: per 4 KiB page, 1 if its shadow is all zero */
 	unsigned char *kind;   /**< VG_MEM_KINDS, else NULL */
 	struct vg_backing *b;
 };
@@ -122,6 +123,7 @@ struct vg_mem {
 	struct vg_guard *guards;
 	size_t nguards, capguards;
 	struct vg_store shadows[VG_MAX_REGIONS], kinds[VG_MAX_REGIONS]; /* per region slot */
+	struct vg_store shadow_zero[VG_MAX_REGIONS];                       /* per region slot */
 	struct vg_backing *spare;   /* VG_MEM_REUSE: mappings kept for the next layout */
 	struct vg_backing *retired; /* backings replaced by vg_mem_move, inaccessible until clear */
 };

@@ -50,14 +50,17 @@ static int cmp_double(const void *a, const void *b)
 
 double fence_ns(unsigned stores, uint64_t rounds, unsigned reps)
 {
-	double d[16];
+	double *d, median;
 
 	if (stores > FENCE_MAX_STORES || reps == 0)
 		return 0;
-	if (reps > 16)
-		reps = 16;
+	d = malloc(reps * sizeof(*d));
+	if (d == NULL)
+		die("%s", "out of memory");
 	for (unsigned r = 0; r < reps; r++)
 		d[r] = round_ns(stores, true, rounds) - round_ns(stores, false, rounds);
 	qsort(d, reps, sizeof(d[0]), cmp_double);
-	return d[reps / 2];
+	median = d[reps / 2];
+	free(d);
+	return median;
 }

@@ -29,8 +29,17 @@ def defines(text):
     return None
 
 
+COPY = "copy:"
+
+
 def read_unreached(path):
-    """Rows: file, function, match ('*' or a substring of the line), reason."""
+    """Rows: file, function, match ('*' or a substring of the line), reason.
+
+    A match "copy:<text>" is for a line of a header inlined in several
+    files: it excuses only the branch directions one copy never takes while
+    another copy takes them (a path one caller cannot take by construction).
+    The line, and a direction no copy takes, still count.
+    """
     rows = []
     with open(path) as f:
         for n, line in enumerate(f, 1):
@@ -70,9 +79,13 @@ def parse_show(path):
     return files
 
 
-def reason_for(rows, base, func, text):
+def reason_for(rows, base, func, text, copies=False):
+    """The reason of the first row for this line: plain rows, or (copies) the "copy:" rows."""
     for r in rows:
-        if r["file"] == base and r["function"] == func and (r["match"] == "*" or r["match"] in text):
+        m = r["match"]
+        if m.startswith(COPY) != copies or r["file"] != base or r["function"] != func:
+            continue
+        if m == "*" or m[len(COPY) if copies else 0:] in text:
             return r["reason"]
     return None
 
@@ -86,9 +99,13 @@ def account(show_path, unreached_path):
     for path, data in sorted(files.items()):
         base = path.split("/core/src/", 1)[-1]
         why_of, carry = {}, None
+        copy_why = {}
         for n, hit, text, func in data["lines"]:
             if hit is None:
                 continue
+            if reason_for(rows, base, func, text, copies=True):
+                copy_why[n] = reason_for(rows, base, func, text, copies=True)
+                used.add((base, func))
             why = reason_for(rows, base, func, text)
             # An excused line excuses the unrun lines right after it in its
             # block ("*err = ...; return NULL; }"): same function, still unrun.
@@ -112,21 +129,27 @@ def account(show_path, unreached_path):
         for n, col, t, f_, func in data["branches"]:
             # The direction never taken inherits the reason of the line it leads
             # to: "if (bad) return VIRTQ_E_INVAL;" is the line after the test.
-            why, out_of_figure = why_of.get(n), 2
-            if not why and not t and f_:
+            why, out_t, out_f = why_of.get(n), True, True
+            if n in copy_why:
+                others = [(t2, f2) for n2, c2, t2, f2, _ in data["branches"] if n2 == n and c2 == col]
+                out_t = not t and any(t2 for t2, _ in others)
+                out_f = not f_ and any(f2 for _, f2 in others)
+                why = copy_why[n] if out_t or out_f else None
+            elif not why and not t and f_:
                 later = [k for k in counted if k > n]
                 why = why_of.get(later[0]) if later else None
-                out_of_figure = 1  # the false direction, taken, still counts
+                out_f = False  # the false direction, taken, still counts
             if not why:
-                out_of_figure = 0
-            out["excluded_branches"] += out_of_figure
-            out["branches"]["count"] += 2 - out_of_figure
-            out["branches"]["covered"] += (int(t) + int(f_)) if out_of_figure == 0 else \
-                (int(f_) if out_of_figure == 1 else 0)
+                out_t = out_f = False
+            for taken, out_of_figure in ((t, out_t), (f_, out_f)):
+                out["excluded_branches"] += out_of_figure
+                out["branches"]["count"] += not out_of_figure
+                out["branches"]["covered"] += taken and not out_of_figure
             if not (t and f_):
+                excused = (t or out_t) and (f_ or out_f)
                 out["untaken"].append({"file": base, "line": n, "column": col, "function": func,
                                        "never": "either" if not (t or f_) else "true" if not t else "false",
-                                       "reason": why or GAP, "excluded": bool(why)})
+                                       "reason": why if excused else GAP, "excluded": excused})
     for k in ("lines", "branches"):
         c = out[k]
         c["percent"] = round(100.0 * c["covered"] / c["count"], 1) if c["count"] else 0.0

@@ -57,7 +57,7 @@ declare -A rate chains
 for t in "${targets[@]}"; do
   for e in "${engines[@]}"; do
     bin=$root/build/${build[$e]}/fuzz/fuzz_$t
-    if [ ! -x "$bin" ]; then rate[$e,$t]="not built"; continue; fi
+    if [ ! -x "$bin" ]; then rate[$e,$t]="not built" chains[$e,$t]=-; continue; fi
     if [ "$e" = afl ]; then
       r=$(afl_rate "$bin" "$t") c=-
     else
@@ -68,7 +68,7 @@ for t in "${targets[@]}"; do
 done
 
 cell() { # engine target: "rate (N x)" against the empty target, and chains walked per second
-  local r=${rate[$1,$2]} e=${rate[$1,empty]} c=${chains[$1,$2]}
+  local r=${rate[$1,$2]} e=${rate[$1,empty]} c=${chains[$1,$2]:--}
   if [[ $r =~ ^[0-9.]+$ && $e =~ ^[0-9.]+$ ]] && [ "$2" != empty ]; then
     awk -v r="$r" -v e="$e" 'BEGIN { printf "%.0f (%.0fx)", r, e / r }'
   else
@@ -78,7 +78,11 @@ cell() { # engine target: "rate (N x)" against the empty target, and chains walk
   echo
 }
 head="| target |" sep="|---|"
-for e in "${engines[@]}"; do head+=" ${title[$e]} exec/s (empty/target) |"; sep+="---:|"; done
+for e in "${engines[@]}"; do
+  if [ "$e" = afl ]; then head+=" ${title[$e]} exec/s (empty/target) |"
+  else head+=" ${title[$e]} exec/s (empty/target); chains walked/s |"; fi
+  sep+="---:|"
+done
 echo "$head"
 echo "$sep"
 for t in "${targets[@]}"; do

@@ -79,6 +79,9 @@ struct run_info {
 	unsigned reps;
 };
 
+/* bench_bed.c: monotonic seconds; qsort's order for doubles, ascending. */
+double bench_now(void);
+int bench_cmp_double(const void *a, const void *b);
 /* bench_fence.c: what a full fence costs here with @stores (<= FENCE_MAX_STORES) stores pending, ns. */
 #define FENCE_MAX_STORES 16
 #define FENCE_STORES 8

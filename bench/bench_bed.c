@@ -14,7 +14,7 @@
 #include "vguest/driver.h"
 #include "vguest/mem.h"
 
-static double now(void)
+double bench_now(void)
 {
 	struct timespec ts;
 
@@ -131,14 +131,14 @@ static double bed_run(struct bed *b, const struct cell *c, uint64_t chains,
 		while (vg_drv_add(b->drv, &b->tmpl, b->ndirect, added) >= 0)
 			added++;
 		vg_drv_publish(b->drv);
-		t0 = now();
+		t0 = bench_now();
 		if (c->impl == I_CORE)
 			n = bench_serve_core(b->core, c->batch, b->wlen, cnt);
 		else if (c->impl == I_VRINGH)
 			n = bench_serve_vringh(b->vrh, c->batch, b->wlen, cnt);
 		else
 			n = bench_serve_vringh_kern(b->kern, c->batch, b->wlen, cnt);
-		t += now() - t0;
+		t += bench_now() - t0;
 		while (vg_drv_get_used(b->drv, NULL, NULL, NULL) == 1)
 			got++;
 		if (n != added || got != added || cnt->errors)
@@ -149,7 +149,7 @@ static double bed_run(struct bed *b, const struct cell *c, uint64_t chains,
 	return t;
 }
 
-static int cmp_double(const void *a, const void *b)
+int bench_cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 
@@ -185,7 +185,7 @@ double time_cell(const struct cell *c, uint64_t chains, unsigned reps, struct re
 		rate[i] = t > 0 ? (double)cnt.served / t : 0;
 	}
 	bed_teardown(&b);
-	qsort(rate, reps, sizeof(rate[0]), cmp_double);
+	qsort(rate, reps, sizeof(rate[0]), bench_cmp_double);
 	r->notifies = cnt.notifies;
 	r->served = cnt.served;
 	return reps ? rate[reps / 2] : 0;

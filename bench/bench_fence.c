@@ -9,7 +9,6 @@
  * fence and without: the difference per round, median of @reps.
  */
 #include <stdlib.h>
-#include <time.h>
 
 #include "bench.h"
 
@@ -17,19 +16,11 @@
 
 static volatile uint32_t lines[FENCE_MAX_STORES * LINE_WORDS];
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* ns per round of @stores stores and a dependent load, fenced or not. */
 static double round_ns(unsigned stores, bool fence, uint64_t rounds)
 {
 	uint32_t x = 1;
-	double t0 = now();
+	double t0 = bench_now();
 
 	for (uint64_t i = 0; i < rounds; i++) {
 		for (unsigned j = 0; j < stores; j++)
@@ -38,14 +29,7 @@ static double round_ns(unsigned stores, bool fence, uint64_t rounds)
 			__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		x += lines[0];
 	}
-	return (now() - t0) * 1e9 / (double)rounds;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
+	return (bench_now() - t0) * 1e9 / (double)rounds;
 }
 
 double fence_ns(unsigned stores, uint64_t rounds, unsigned reps)
@@ -59,7 +43,7 @@ double fence_ns(unsigned stores, uint64_t rounds, unsigned reps)
 		die("%s", "out of memory");
 	for (unsigned r = 0; r < reps; r++)
 		d[r] = round_ns(stores, true, rounds) - round_ns(stores, false, rounds);
-	qsort(d, reps, sizeof(d[0]), cmp_double);
+	qsort(d, reps, sizeof(d[0]), bench_cmp_double);
 	median = d[reps / 2];
 	free(d);
 	return median;

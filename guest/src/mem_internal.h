@@ -43,8 +43,7 @@ bool vg__each_piece(const struct vg_mem *m, uint64_t gpa, uint64_t len,
 extern const unsigned char vg__zero_page[VG_SHADOW_PAGE];
 /* The shadow of new region @r (slot @slot): all zero.  false: out of memory. */
 bool vg__shadow_start(struct vg_mem *m, struct vg_region *r, unsigned slot);
-/* Make the flagged pages of [off, off + n) real zeros, before their bytes are used one by one. */
-void vg__shadow_open(const struct vg_region *r, uint64_t off, uint64_t n);
+/* Make flagged page @p real zeros, before its bytes are used one by one (a run diff_region finds lies in such pages). */
 void vg__shadow_open_page(const struct vg_region *r, uint64_t p);
 /* The driver wrote [off, off + n) of @r: the shadow follows. */
 void vg__shadow_write(const struct vg_region *r, uint64_t off, const void *src, uint64_t n);

@@ -16,7 +16,7 @@
 
 const unsigned char vg__zero_page[VG_SHADOW_PAGE];
 
-/* Page @p of @r: its offset and length (the last may be short). */
+/* The length of page @p of @r (the last may be short). */
 static uint64_t page_len(const struct vg_region *r, uint64_t p)
 {
 	uint64_t off = p * VG_SHADOW_PAGE;
@@ -46,7 +46,7 @@ void vg__shadow_open_page(const struct vg_region *r, uint64_t p)
 	}
 }
 
-void vg__shadow_open(const struct vg_region *r, uint64_t off, uint64_t n)
+static void shadow_open(const struct vg_region *r, uint64_t off, uint64_t n)
 {
 	if (n == 0)
 		return;
@@ -56,7 +56,7 @@ void vg__shadow_open(const struct vg_region *r, uint64_t off, uint64_t n)
 
 void vg__shadow_write(const struct vg_region *r, uint64_t off, const void *src, uint64_t n)
 {
-	vg__shadow_open(r, off, n);
+	shadow_open(r, off, n);
 	vg__copy(r->shadow + off, src, n);
 }
 

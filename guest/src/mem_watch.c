@@ -286,7 +286,6 @@ static void diff_emit(struct vg_region *r, uint64_t off, uint64_t n, const struc
 {
 	size_t base = (size_t)(r->dev - r->b->body);
 
-	vg__shadow_open(r, off, n); /* opened when diff_region found the run; its bytes are read one by one */
 	for (uint64_t i = off; i < off + n; i++) {
 		/* Inaccessible pages: not the device's doing (vg_mem_protect; rare, so per byte). */
 		if (r->b->nprot && vg__prot_of(r->b, base + i) == VG_PROT_NONE)

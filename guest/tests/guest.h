@@ -7,6 +7,7 @@
 
 Suite *event_suite(void);
 Suite *mem_suite(void);
+Suite *shadow_suite(void);
 Suite *driver_suite(void);
 Suite *model_suite(void);
 Suite *store_suite(void);

@@ -10,7 +10,7 @@ static const struct {
 	const char *name;
 	Suite *(*make)(void);
 } suites[] = {
-	{"event", event_suite}, {"mem", mem_suite}, {"driver", driver_suite}, {"model", model_suite},
+	{"event", event_suite}, {"mem", mem_suite}, {"shadow", shadow_suite}, {"driver", driver_suite}, {"model", model_suite},
 	{"store", store_suite},
 };
 

@@ -103,8 +103,9 @@ def account(show_path, unreached_path):
         for n, hit, text, func in data["lines"]:
             if hit is None:
                 continue
-            if reason_for(rows, base, func, text, copies=True):
-                copy_why[n] = reason_for(rows, base, func, text, copies=True)
+            copy = reason_for(rows, base, func, text, copies=True)
+            if copy:
+                copy_why[n] = copy
                 used.add((base, func))
             why = reason_for(rows, base, func, text)
             # An excused line excuses the unrun lines right after it in its

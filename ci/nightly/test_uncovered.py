@@ -131,8 +131,7 @@ def check_rows_match_the_code():
             for text in f:
                 text = text.rstrip("\n")
                 func = uncovered.defines(text) or func
-                match = r["match"][len(uncovered.COPY):] if r["match"].startswith(uncovered.COPY) else r["match"]
-                if func == r["function"] and (match == "*" or match in text):
+                if uncovered.matches(r, func, text):
                     found = True
         if not found:
             bad.append(f"{r['file']} {r['function']} {r['match']!r}")

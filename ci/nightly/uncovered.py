@@ -79,13 +79,16 @@ def parse_show(path):
     return files
 
 
+def matches(row, func, text):
+    """Whether @row names this line of @func: '*' or a substring of it, after any "copy:"."""
+    m = row["match"][len(COPY):] if row["match"].startswith(COPY) else row["match"]
+    return row["function"] == func and (m == "*" or m in text)
+
+
 def reason_for(rows, base, func, text, copies=False):
     """The reason of the first row for this line: plain rows, or (copies) the "copy:" rows."""
     for r in rows:
-        m = r["match"]
-        if m.startswith(COPY) != copies or r["file"] != base or r["function"] != func:
-            continue
-        if m == "*" or m[len(COPY) if copies else 0:] in text:
+        if r["match"].startswith(COPY) == copies and r["file"] == base and matches(r, func, text):
             return r["reason"]
     return None
 

@@ -187,7 +187,12 @@ static enum vg_reason first_of(uint64_t faults, const enum vg_reason *order, siz
 	return VG_R_NONE;
 }
 
-/* A buffer descriptor: ordering, wrap, the 2^32 total, and whether it is mapped. */
+/*
+ * A buffer descriptor's faults: ordering, wrap, the 2^32 total, and, when
+ * one of those stops the walk, whether it is mapped too (what a device may
+ * say instead).  A buffer with none of them is mapped or not as emit_buffer
+ * finds it, piece by piece: one lookup per piece, not a second pass.
+ */
 static uint64_t buffer_faults(const struct vg_mem *mem, const struct vg_desc *d, bool wrote,
 			      uint64_t total)
 {
@@ -199,7 +204,7 @@ static uint64_t buffer_faults(const struct vg_mem *mem, const struct vg_desc *d,
 		f |= BIT(VG_R_ADDR_OVERFLOW);
 	if (total + d->len >= (UINT64_C(1) << 32))
 		f |= BIT(VG_R_CHAIN_TOO_BIG);
-	if (!wraps(d->addr, d->len) && !vg_mem_mapped(mem, d->addr, d->len))
+	if (f && !wraps(d->addr, d->len) && !vg_mem_mapped(mem, d->addr, d->len))
 		f |= BIT(VG_R_ADDR_RANGE);
 	return f;
 }
@@ -271,7 +276,7 @@ void vg_model_walk(const struct vg_mem *mem, const struct vg_model_cfg *c, uint1
 			continue;
 		}
 		f = buffer_faults(mem, &d, wrote, total);
-		if (f & ~BIT(VG_R_ADDR_RANGE))
+		if (f)
 			return stop(w, first_of(f, buffer_order, 3), f);
 		/* §5 item 2: zero-length buffers are never translated by the model. */
 		if (d.len == 0 && !vg_mem_find(mem, d.addr))

@@ -137,6 +137,41 @@ START_TEST(copies_cross_regions_all_or_nothing)
 }
 END_TEST
 
+/* A copy that ends on a region's last byte is one piece; one byte more crosses or fails whole. */
+START_TEST(copies_at_a_region_end_from_both_sides)
+{
+	unsigned char in[33], out[33];
+
+	ck_assert_int_ge(vg_mem_add(&m, G0, 32), 0);
+	ck_assert_int_ge(vg_mem_add(&m, G0 + 32, 32), 0); /* adjacent; a hole from G0 + 64 */
+	for (unsigned i = 0; i < sizeof(in); i++)
+		in[i] = (unsigned char)(i + 1);
+	ck_assert(vg_mem_write(&m, G0, in, 32));
+	ck_assert(vg_mem_write(&m, G0 + 32, in + 1, 32));
+	memset(out, 0, sizeof(out));
+	ck_assert(vg_mem_read(&m, G0, out, 32));
+	ck_assert_mem_eq(out, in, 32);
+	ck_assert(vg_mem_read(&m, G0, out, 33)); /* one byte into the next region */
+	ck_assert_uint_eq(out[32], 2);
+	ck_assert(vg_mem_read(&m, G0 + 63, out, 1)); /* the last mapped byte */
+	ck_assert_uint_eq(out[0], 33);
+	memset(out, 0xEE, sizeof(out));
+	ck_assert(!vg_mem_read(&m, G0 + 32, out, 33)); /* one byte into the hole: nothing copied */
+	ck_assert_uint_eq(out[0], 0xEE);
+	ck_assert(!vg_mem_read(&m, G0 + 64, out, 1));
+	ck_assert(vg_mem_read(&m, G0 + 64, out, 0)); /* nothing to copy is never refused */
+	ck_assert(!vg_mem_fill(&m, G0 + 32, 0, 33));
+	ck_assert(vg_mem_read(&m, G0 + 32, out, 1));
+	ck_assert_uint_eq(out[0], 2); /* the refused fill wrote nothing */
+	ck_assert(vg_mem_fill(&m, G0 + 31, 0, 33)); /* both regions, up to the last byte */
+	ck_assert(vg_mem_read(&m, G0 + 30, out, 2));
+	ck_assert_uint_eq(out[0], 31);
+	ck_assert_uint_eq(out[1], 0);
+	ck_assert(vg_mem_read(&m, G0 + 63, out, 1));
+	ck_assert_uint_eq(out[0], 0);
+}
+END_TEST
+
 START_TEST(ring_fields_are_little_endian_and_atomic_when_aligned)
 {
 	unsigned char b[4];
@@ -356,6 +391,7 @@ Suite *mem_suite(void)
 	tcase_add_test(t, identity_regions_fill_the_table_and_no_more);
 	tcase_add_test(t, walker_stops_at_region_ends_from_both_sides);
 	tcase_add_test(t, copies_cross_regions_all_or_nothing);
+	tcase_add_test(t, copies_at_a_region_end_from_both_sides);
 	tcase_add_test(t, ring_fields_are_little_endian_and_atomic_when_aligned);
 	tcase_add_test(t, guards_report_the_first_damaged_byte);
 	tcase_add_test(t, zone_allocation_at_its_exact_end);

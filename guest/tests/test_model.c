@@ -156,6 +156,39 @@ START_TEST(buffer_rules_at_their_edges)
 }
 END_TEST
 
+/*
+ * A buffer that breaks an ordering rule and also leaves guest memory: the
+ * rule is the reason and the range is among what a device may say; either
+ * alone is the reason with nothing else.  Each at the region's last byte and
+ * one past it.
+ */
+START_TEST(buffer_fault_with_range_names_both_at_the_region_edge)
+{
+	const uint64_t end = G0 + (1 << 20), range = UINT64_C(1) << VG_R_ADDR_RANGE;
+	struct vg_walk w;
+
+	make(8, 0);
+	vg_drv_write_desc(d, 0, BUF, 8, VG_DESC_F_WRITE | VG_DESC_F_NEXT, 1);
+	vg_drv_write_desc(d, 1, end - 16, 16, 0, 0);
+	w = walk_of(0);
+	ck_assert_uint_eq(w.reason, VG_R_READ_AFTER_WRITE);
+	ck_assert_uint_eq(w.also, UINT64_C(1) << VG_R_READ_AFTER_WRITE);
+	vg_drv_write_desc(d, 1, end - 16, 17, 0, 0);
+	w = walk_of(0);
+	ck_assert_uint_eq(w.reason, VG_R_READ_AFTER_WRITE);
+	ck_assert_uint_eq(w.also, (UINT64_C(1) << VG_R_READ_AFTER_WRITE) | range);
+	/* Writable, so in order: only the range is wrong. */
+	vg_drv_write_desc(d, 1, end - 16, 17, VG_DESC_F_WRITE, 0);
+	w = walk_of(0);
+	ck_assert_uint_eq(w.reason, VG_R_ADDR_RANGE);
+	ck_assert_uint_eq(w.also, range);
+	ck_assert_uint_eq(w.nseg, 2); /* the first buffer and the mapped prefix of the second */
+	ck_assert_uint_eq(w.seg[1].len, 16);
+	vg_drv_write_desc(d, 1, end - 16, 16, VG_DESC_F_WRITE, 0);
+	ck_assert_uint_eq(reason_of(0), VG_R_NONE);
+}
+END_TEST
+
 START_TEST(chain_total_just_below_and_at_2_to_the_32)
 {
 	const uint64_t big = UINT64_C(0x100000000); /* a 1 GiB region, never touched */
@@ -435,6 +468,7 @@ Suite *model_suite(void)
 	tcase_add_test(t, chain_of_exactly_q_descriptors_and_one_more);
 	tcase_add_test(t, indirect_rules_each_with_their_reason);
 	tcase_add_test(t, table_loop_is_stopped_at_its_length);
+	tcase_add_test(t, buffer_fault_with_range_names_both_at_the_region_edge);
 	tcase_add_test(t, buffer_rules_at_their_edges);
 	tcase_add_test(t, chain_total_just_below_and_at_2_to_the_32);
 	tcase_add_test(t, segments_split_at_regions_and_stop_at_the_declared_bound);

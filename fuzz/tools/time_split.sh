@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Where each fuzz target's time goes under libFuzzer + ASan/UBSan (the build
+# the issue's exec/s figures are for): a profile of one fuzzing run per
+# target (perf record -g, cpu-clock at 1 kHz) split by time_split.py into
+# the device under test, the harness's whole-region passes, the rest of the
+# harness, libFuzzer, the kernel and what cannot be attributed.  The last
+# column is the exec/s the run would reach if only the device's share of
+# its time were left: how fast the inputs it made could be served by this
+# device under this instrumentation, whatever the harness did.
+# Each run starts from the checked-in corpus of the target's input format,
+# -seed=1, like measure_execs.sh.  Needs perf (apt-get install linux-perf)
+# and the libfuzzer preset built (-DVIRTQ_LINUX_INTEROP=ON for *_vringh).
+# Usage: fuzz/tools/time_split.sh [SECONDS] [TARGETS] > table.md
+#   SECONDS per run (default 20); TARGETS comma-separated (default
+#   rings,ops,notify,race).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+source "$root/fuzz/tools/fuzz_env.sh"
+secs=${1:-20}
+IFS=, read -r -a targets <<< "${2:-rings,ops,notify,race}"
+[[ $secs =~ ^[1-9][0-9]*$ ]] || { echo "time_split: SECONDS must be a positive integer" >&2; exit 2; }
+command -v perf >/dev/null || { echo "time_split: perf is not installed (apt-get install -y linux-perf)" >&2; exit 2; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+echo "| target | exec/s | µs per input | device under test | harness: whole-region passes | harness: the rest | libFuzzer | kernel | not attributed | exec/s on the device's share alone |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+for t in "${targets[@]}"; do
+  bin=$root/build/libfuzzer/fuzz/fuzz_$t
+  [ -x "$bin" ] || { echo "time_split: $bin is not built" >&2; exit 2; }
+  case $t in
+    *_vringh) device=(--device interop/src/ --device linux-source-cache/) ;;
+    *) device=(--device core/) ;; # its sources and the inline functions of its headers
+  esac
+  mkdir -p "$work/$t"
+  cp "$root/corpus/$(fuzz_input "$root" "$t")"/* "$work/$t/"
+  perf record -q -F 1000 -e cpu-clock -g -o "$work/$t.data" -- "$bin" -max_total_time="$secs" -seed=1 \
+    -print_final_stats=1 -rss_limit_mb=$FUZZ_RSS_MB "$work/$t" >"$work/$t.log" 2>&1 || true
+  rate=$(awk '/stat::average_exec_per_sec/ {print $2}' "$work/$t.log")
+  [ -n "$rate" ] || { echo "time_split: $t stopped before its final stats (see a finding?)" >&2; tail -5 "$work/$t.log" >&2; exit 1; }
+  perf script -i "$work/$t.data" -F ip,sym,dso 2>/dev/null |
+    python3 "$root/fuzz/tools/time_split.py" --binary "$bin" --root "$root" "${device[@]}" >"$work/$t.json"
+  python3 - "$t" "$rate" "$work/$t.json" <<'PY'
+import json, sys
+t, rate, path = sys.argv[1], float(sys.argv[2]), sys.argv[3]
+s = json.load(open(path))["share"]
+pct = lambda p: f"{100 * s[p]:.1f}%"
+ceiling = f"{rate / s['device']:.0f}" if s["device"] else "-"
+print(f"| {t} | {rate:.0f} | {1e6 / rate:.0f} | " + " | ".join(pct(p) for p in
+      ("device", "passes", "harness", "engine", "kernel", "other")) + f" | {ceiling} |")
+PY
+done
+echo
+echo "$secs s per run, one process, from the checked-in corpus; perf cpu-clock samples at 1 kHz; commit $(git -C "$root" rev-parse --short HEAD), $(date -u +%Y-%m-%d)."

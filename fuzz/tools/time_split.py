@@ -1,23 +1,29 @@
 #!/usr/bin/env python3
 """Where a fuzz target's time goes, from a sampled profile (perf record -g).
 
-Each sample is charged to the first frame, from the leaf up, that is code of
-ours or the engine's: the sanitizer and coverage callbacks a function makes,
-and the C library's copies, count as that function's.  Our code is known by
-the source file the binary's debug information gives its address (nm -l),
-so two static functions of one name (the core's open_chain and the
-harness's) are told apart.  The parts:
+A sample under the harness's per-input set-up or tear-down is set-up,
+whoever's code it is.  Any other sample is charged to the first frame, from
+the leaf up, that is code of ours or the engine's: the sanitizer and
+coverage callbacks a function makes, and the C library's copies, count as
+that function's.  Our code is known by the source file the binary's debug
+information gives its address (nm -l), so two static functions of one name
+(the core's open_chain and the harness's) are told apart.  The parts:
 
+  setup     under image_init, driver_init, dev_init or image_fini (SETUP):
+            the image's regions and a reused one's zero fill, the driver's
+            rings, the queue's create, the model, monitor and snapshot, the
+            regions' release; page faults and the device's create included
   device    the device under test: source whose path (from the root) starts
-            with a --device prefix or holds it after a '/' 
-  passes    the harness's passes over whole guest regions: the device-write
-            oracle's compare with the shadow, the snapshot, a reused
-            region's zero fill (PASSES below)
+            with a --device prefix or holds it after a '/'
+  passes    the device-write oracle's passes over whole guest regions, the
+            compare with the shadow at each reset, restore, probe and at the
+            end of the run (PASSES)
   harness   the rest of ours: the guest's memory, driver and model, the
-            oracles, the adapters, the target, its set-up
+            oracles judging each step, the adapters, the target
   engine    libFuzzer's own code (fuzzer::)
   kernel    a sample taken in the kernel (page faults, mappings, syscalls)
-  other     nothing of ours on the stack (start-up, the leak check at exit)
+  other     nothing of ours on the stack (the sanitizer's allocator, stacks
+            the unwinder lost, start-up, the leak check at exit)
 
   perf script -F ip,sym,dso -i perf.data | time_split.py --binary BIN --root ROOT --device core/
 prints one JSON object: samples and the share of each part.
@@ -28,12 +34,12 @@ import json
 import subprocess
 import sys
 
-PARTS = ("device", "passes", "harness", "engine", "kernel", "other")
+PARTS = ("setup", "device", "passes", "harness", "engine", "kernel", "other")
 
 # (source file suffix, function): the whole-region passes, and the loops over
 # regions that call them (a sample in the C library's memcmp, which keeps no
-# frame pointer, shows its caller's caller).  test_time_split.py checks each
-# still exists in the guest's sources.
+# frame pointer, shows its caller's caller).  Those under the set-up count as
+# set-up.  test_time_split.py checks each of these and SETUP still exists.
 PASSES = (
     ("guest/src/mem_watch.c", "vg_mem_diff_runs"),
     ("guest/src/mem_watch.c", "vg_mem_diff"),
@@ -44,6 +50,19 @@ PASSES = (
     ("guest/src/mem_shadow.c", "vg__shadow_take"),
     ("guest/src/mem.c", "add_region"),
 )
+
+
+# (source file suffix, function): the per-input set-up and tear-down.
+SETUP = (
+    ("fuzz/common/image.c", "image_init"),
+    ("fuzz/common/image.c", "image_fini"),
+    ("fuzz/common/driver_ops.c", "driver_init"),
+    ("fuzz/common/device.c", "dev_init"),
+)
+
+
+def named(path, name, table):
+    return any(path.endswith(f) and name == fn for f, fn in table)
 
 
 class Symbols:
@@ -98,8 +117,18 @@ def samples(lines):
         yield stack
 
 
+def in_setup(stack, binary, syms):
+    for addr, _, dso in stack:
+        found = syms.at(addr) if dso == binary else None
+        if found and named(found[1], found[0], SETUP):
+            return True
+    return False
+
+
 def part_of(stack, binary, syms, device):
     """The part one sample is charged to."""
+    if in_setup(stack, binary, syms):
+        return "setup"
     if stack[0][2] == "[kernel.kallsyms]":
         return "kernel"
     for addr, sym, dso in stack:
@@ -115,7 +144,7 @@ def part_of(stack, binary, syms, device):
             continue  # a sanitizer runtime's: its caller's cost
         if any(path.startswith(p) or "/" + p in path for p in device):
             return "device"
-        if any(path.endswith(f) and name == fn for f, fn in PASSES):
+        if named(path, name, PASSES):
             return "passes"
         return "harness"
     return "other"

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Where each fuzz target's time goes under libFuzzer + ASan/UBSan (the build
-# the issue's exec/s figures are for): a profile of one fuzzing run per
-# target (perf record -g, cpu-clock at 1 kHz) split by time_split.py into
-# the device under test, the harness's whole-region passes, the rest of the
-# harness, libFuzzer, the kernel and what cannot be attributed.  The last
-# column is the exec/s the run would reach if only the device's share of
-# its time were left: how fast the inputs it made could be served by this
-# device under this instrumentation, whatever the harness did.
+# the exec/s goals are for): a profile of one fuzzing run per target (perf
+# record -g, cpu-clock at 1 kHz) split by time_split.py into the per-input
+# set-up and tear-down, the device under test, the device-write oracle's
+# whole-region passes, the rest of the harness, libFuzzer, the kernel and
+# what cannot be attributed.  The last column is the exec/s the run would
+# reach if only the device's share of its time were left: how fast the
+# inputs it made could be served by this device under this instrumentation,
+# whatever the harness did.
 # Each run starts from the checked-in corpus of the target's input format,
 # -seed=1, like measure_execs.sh.  Needs perf (apt-get install linux-perf)
 # and the libfuzzer preset built (-DVIRTQ_LINUX_INTEROP=ON for *_vringh).
@@ -23,8 +24,8 @@ command -v perf >/dev/null || { echo "time_split: perf is not installed (apt-get
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-echo "| target | exec/s | µs per input | device under test | harness: whole-region passes | harness: the rest | libFuzzer | kernel | not attributed | exec/s on the device's share alone |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| target | exec/s | µs per input | set-up and tear-down | device under test | harness: whole-region passes | harness: judging and driving | libFuzzer | kernel | not attributed | exec/s on the device's share alone |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for t in "${targets[@]}"; do
   bin=$root/build/libfuzzer/fuzz/fuzz_$t
   [ -x "$bin" ] || { echo "time_split: $bin is not built" >&2; exit 2; }
@@ -47,7 +48,7 @@ s = json.load(open(path))["share"]
 pct = lambda p: f"{100 * s[p]:.1f}%"
 ceiling = f"{rate / s['device']:.0f}" if s["device"] else "-"
 print(f"| {t} | {rate:.0f} | {1e6 / rate:.0f} | " + " | ".join(pct(p) for p in
-      ("device", "passes", "harness", "engine", "kernel", "other")) + f" | {ceiling} |")
+      ("setup", "device", "passes", "harness", "engine", "kernel", "other")) + f" | {ceiling} |")
 PY
 done
 echo

@@ -132,7 +132,13 @@ bool dev_init(struct fuzz_dev *d, struct fz_image *im, enum dev_mode mode)
 	d->max_pops = DEV_MAX_POPS;
 	d->max_work = DEV_MAX_FETCHES;
 	dev_allow(d, im->used, vg_used_bytes(im->size));
-	vg_mem_snapshot(im->mem);
+	/*
+	 * The shadow holds what the driver wrote, so whatever else the create
+	 * left in guest memory is the device's: judged like any later write, not
+	 * taken as the baseline (a device that "initialises" the descriptor table
+	 * or the avail ring loses what the driver laid out, SPLIT-DESC-5, AV-1).
+	 */
+	check_writes(d);
 	monitor_start(&d->mon, im, d->ad, d->q, d->lim.max_indirect);
 	return true;
 }

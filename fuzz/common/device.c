@@ -116,6 +116,17 @@ bool dev_init(struct fuzz_dev *d, struct fz_image *im, enum dev_mode mode)
 	d->exact = d->ad->caps & VDUT_CAP_EXACT;
 	fill_params(d, &p);
 	rc = d->ad->create(&p, &d->q, &d->lim);
+	/*
+	 * The shadow holds what the driver wrote, so whatever else the create
+	 * left in guest memory is the device's, judged like any later write and
+	 * not taken as the baseline: a device that "initialises" the descriptor
+	 * table or the avail ring loses what the driver laid out (SPLIT-DESC-5,
+	 * AV-1).  Accepted, the used ring is the device's to write; refused,
+	 * nothing is.
+	 */
+	if (rc == VDUT_OK)
+		dev_allow(d, im->used, vg_used_bytes(im->size));
+	check_writes(d);
 	d->cfg = (struct vg_model_cfg){im->size, im->features, im->desc, im->avail, im->used,
 				       d->lim.max_indirect, d->lim.max_segs};
 	if (!judge_setup(d->exact, rc, vg_model_layout(im->mem, &d->cfg), parts_mapped(im))) {
@@ -131,14 +142,6 @@ bool dev_init(struct fuzz_dev *d, struct fz_image *im, enum dev_mode mode)
 	d->in_step = true;
 	d->max_pops = DEV_MAX_POPS;
 	d->max_work = DEV_MAX_FETCHES;
-	dev_allow(d, im->used, vg_used_bytes(im->size));
-	/*
-	 * The shadow holds what the driver wrote, so whatever else the create
-	 * left in guest memory is the device's: judged like any later write, not
-	 * taken as the baseline (a device that "initialises" the descriptor table
-	 * or the avail ring loses what the driver laid out, SPLIT-DESC-5, AV-1).
-	 */
-	check_writes(d);
 	monitor_start(&d->mon, im, d->ad, d->q, d->lim.max_indirect);
 	return true;
 }

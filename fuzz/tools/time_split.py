@@ -6,13 +6,14 @@ whoever's code it is.  Any other sample is charged to the first frame, from
 the leaf up, that is code of ours or the engine's: the sanitizer and
 coverage callbacks a function makes, and the C library's copies, count as
 that function's.  Our code is known by the source file the binary's debug
-information gives its address (nm -l), so two static functions of one name
+information gives its address (nm -S -l), so two static functions of one name
 (the core's open_chain and the harness's) are told apart.  The parts:
 
   setup     under image_init, driver_init, dev_init or image_fini (SETUP):
             the image's regions and a reused one's zero fill, the driver's
-            rings, the queue's create, the model, monitor and snapshot, the
-            regions' release; page faults and the device's create included
+            rings, the queue's create and the compare that judges it, the
+            model and monitor, the regions' release; page faults and the
+            device's create included
   device    the device under test: source whose path (from the root) starts
             with a --device prefix or holds it after a '/'
   passes    the device-write oracle's passes over whole guest regions, the
@@ -36,21 +37,17 @@ import sys
 
 PARTS = ("setup", "device", "passes", "harness", "engine", "kernel", "other")
 
-# (source file suffix, function): the whole-region passes, and the loops over
-# regions that call them (a sample in the C library's memcmp, which keeps no
-# frame pointer, shows its caller's caller).  Those under the set-up count as
-# set-up.  test_time_split.py checks each of these and SETUP still exists.
+# (source file suffix, function): the whole-region compares, and the loops
+# over regions that call them (a sample in the C library's memcmp, which keeps
+# no frame pointer, shows its caller's caller).  The one under dev_init counts
+# as set-up.  test_time_split.py checks each of these and SETUP still exists.
 PASSES = (
     ("guest/src/mem_watch.c", "vg_mem_diff_runs"),
     ("guest/src/mem_watch.c", "vg_mem_diff"),
     ("guest/src/mem_watch.c", "diff_region"),
     ("guest/src/mem_watch.c", "diff_line"),
     ("guest/src/mem_watch.c", "diff_emit"),
-    ("guest/src/mem_watch.c", "vg_mem_snapshot"),
-    ("guest/src/mem_shadow.c", "vg__shadow_take"),
-    ("guest/src/mem.c", "add_region"),
 )
-
 
 # (source file suffix, function): the per-input set-up and tear-down.
 SETUP = (
@@ -66,18 +63,23 @@ def named(path, name, table):
 
 
 class Symbols:
-    """Function start addresses of one binary, each with its name and source file."""
+    """The functions of one binary (nm -C -S -l): start, end, name and source file."""
 
     def __init__(self, nm_lines, root):
         self.root = root.rstrip("/") + "/"
         rows = []
         for line in nm_lines:
             head, _, where = line.rstrip("\n").partition("\t")
-            fields = head.split(" ", 2)
-            if len(fields) < 3 or fields[1] not in ("T", "t"):
+            fields = head.split(" ")
+            # addr size type name, or addr type name for a symbol of no known size
+            sized = len(fields) >= 4 and len(fields[1]) == len(fields[0])
+            kind = fields[2] if sized else (fields[1] if len(fields) >= 3 else "")
+            if kind not in ("T", "t", "W", "w"):
                 continue
-            path = where.rsplit(":", 1)[0] if where else ""
-            rows.append((int(fields[0], 16), fields[2], path))
+            start = int(fields[0], 16)
+            end = start + int(fields[1], 16) if sized else None
+            name = " ".join(fields[3:] if sized else fields[2:])
+            rows.append((start, end, name, where.rsplit(":", 1)[0] if where else ""))
         rows.sort()
         self.starts = [r[0] for r in rows]
         self.rows = rows
@@ -87,7 +89,9 @@ class Symbols:
         i = bisect.bisect_right(self.starts, addr) - 1
         if i < 0:
             return None
-        _, name, path = self.rows[i]
+        _, end, name, path = self.rows[i]
+        if end is not None and addr >= end:
+            return None  # past its last byte: the PLT, padding, a symbol nm does not list
         if path.startswith(self.root):
             path = path[len(self.root):]
         elif path:
@@ -150,10 +154,36 @@ def part_of(stack, binary, syms, device):
     return "other"
 
 
+def check_addresses(stacks, binary, syms):
+    """
+    The addresses perf prints for the binary must be the ones nm lists: perf up
+    to 6.4 prints call-chain entries of a position-independent executable as
+    offsets in its file, which GNU ld makes equal to the link-time addresses,
+    and later perf prints the run-time address.  Our C functions' names, where
+    perf knows them, must then agree with nm's at the same address.
+    """
+    seen = agree = 0
+    for stack in stacks:
+        for addr, sym, dso in stack:
+            if dso != binary or sym == "[unknown]" or "::" in sym or "(" in sym:
+                continue
+            seen += 1
+            found = syms.at(addr)
+            agree += found is not None and found[0] == sym
+    if seen == 0:
+        raise ValueError(f"no frame of {binary} in the profile: was it the binary profiled?")
+    if agree < 0.9 * seen:
+        raise ValueError(f"only {agree} of {seen} frames of {binary} carry nm's name for their address: "
+                         "this perf prints run-time addresses, not offsets in the file")
+
+
 def split(perf_lines, nm_lines, binary, root, device):
     syms = Symbols(nm_lines, root)
+    stacks = list(samples(perf_lines))
     counts = dict.fromkeys(PARTS, 0)
-    for stack in samples(perf_lines):
+    if stacks:
+        check_addresses(stacks, binary, syms)
+    for stack in stacks:
         counts[part_of(stack, binary, syms, device)] += 1
     total = sum(counts.values())
     return {"samples": total, "share": {p: (counts[p] / total if total else 0.0) for p in PARTS}}
@@ -164,19 +194,22 @@ def main():
     ap.add_argument("--binary", required=True, help="the profiled executable (its path as perf shows it)")
     ap.add_argument("--root", required=True, help="the project's source root, as the debug information names it")
     ap.add_argument("--device", action="append", required=True, help="source prefix of the device, repeatable")
-    ap.add_argument("--nm", help="nm -C -l --defined-only output to use instead of running nm")
+    ap.add_argument("--nm", help="nm -C -S -l --defined-only output to use instead of running nm")
     args = ap.parse_args()
     if args.nm:
         with open(args.nm, encoding="utf-8") as f:
             nm_lines = f.readlines()
     else:
         try:
-            out = subprocess.run(["nm", "-C", "-l", "--defined-only", args.binary], check=True,
+            out = subprocess.run(["nm", "-C", "-S", "-l", "--defined-only", args.binary], check=True,
                                  capture_output=True, text=True).stdout
         except (OSError, subprocess.CalledProcessError) as e:
             sys.exit(f"time_split: nm failed on {args.binary}: {e}")
         nm_lines = out.splitlines()
-    result = split(sys.stdin, nm_lines, args.binary, args.root, args.device)
+    try:
+        result = split(sys.stdin, nm_lines, args.binary, args.root, args.device)
+    except ValueError as e:
+        sys.exit(f"time_split: {e}")
     if result["samples"] == 0:
         sys.exit("time_split: no samples in the perf listing")
     json.dump(result, sys.stdout)

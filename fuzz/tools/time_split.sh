@@ -15,7 +15,7 @@
 #   SECONDS per run (default 20); TARGETS comma-separated (default
 #   rings,ops,notify,race).
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd -P) # the real path: what the debug information names
 source "$root/fuzz/tools/fuzz_env.sh"
 secs=${1:-20}
 IFS=, read -r -a targets <<< "${2:-rings,ops,notify,race}"
@@ -39,8 +39,9 @@ for t in "${targets[@]}"; do
     -print_final_stats=1 -rss_limit_mb=$FUZZ_RSS_MB "$work/$t" >"$work/$t.log" 2>&1 || true
   rate=$(awk '/stat::average_exec_per_sec/ {print $2}' "$work/$t.log")
   [ -n "$rate" ] || { echo "time_split: $t stopped before its final stats (see a finding?)" >&2; tail -5 "$work/$t.log" >&2; exit 1; }
-  perf script -i "$work/$t.data" -F ip,sym,dso 2>/dev/null |
-    python3 "$root/fuzz/tools/time_split.py" --binary "$bin" --root "$root" "${device[@]}" >"$work/$t.json"
+  perf script -i "$work/$t.data" -F ip,sym,dso >"$work/$t.txt" 2>"$work/$t.perf-err" ||
+    { echo "time_split: perf script failed on $t:" >&2; cat "$work/$t.perf-err" >&2; exit 1; }
+  python3 "$root/fuzz/tools/time_split.py" --binary "$bin" --root "$root" "${device[@]}" <"$work/$t.txt" >"$work/$t.json"
   python3 - "$t" "$rate" "$work/$t.json" <<'PY'
 import json, sys
 t, rate, path = sys.argv[1], float(sys.argv[2]), sys.argv[3]

@@ -29,6 +29,7 @@ NM = [
     nm(0x6000, 0x800, "t", "vringh_getdesc", "/r/build/linux-source-cache/linux-6.1/drivers/vhost/vringh.c:3"),
     nm(0x7000, 0x800, "t", "add_region", "/r/guest/tests/fake.c:1"),
     nm(0x8000, None, "T", "main"),
+    nm(0x8000, 0x800, "T", "__main_alias"),  # two names at one address, one sized
     nm(0xA000, 0x800, "T", "image_init", "/r/fuzz/common/image.c:130"),
     nm(0xB000, 0x800, "T", "dev_init", "/r/fuzz/common/device.c:107"),
     nm(0xC000, 0x800, "t", "add_region", "/r/guest/src/mem.c:227"),

@@ -58,16 +58,16 @@ SETUP = (
 )
 
 
-def named(path, name, table):
-    return any(path.endswith(f) and name == fn for f, fn in table)
+def named(path, names, table):
+    return any(path.endswith(f) and fn in names for f, fn in table)
 
 
 class Symbols:
-    """The functions of one binary (nm -C -S -l): start, end, name and source file."""
+    """The functions of one binary (nm -C -S -l): start, end, names and source file."""
 
     def __init__(self, nm_lines, root):
         self.root = root.rstrip("/") + "/"
-        rows = []
+        by_start = {}
         for line in nm_lines:
             head, _, where = line.rstrip("\n").partition("\t")
             fields = head.split(" ")
@@ -79,24 +79,40 @@ class Symbols:
             start = int(fields[0], 16)
             end = start + int(fields[1], 16) if sized else None
             name = " ".join(fields[3:] if sized else fields[2:])
-            rows.append((start, end, name, where.rsplit(":", 1)[0] if where else ""))
-        rows.sort()
-        self.starts = [r[0] for r in rows]
-        self.rows = rows
+            path = where.rsplit(":", 1)[0] if where else ""
+            # Aliases share a start: one function, every name, the longest known extent, a path if any has one.
+            old = by_start.get(start)
+            if old is None:
+                by_start[start] = [end, [name], path]
+            else:
+                old[0] = end if old[0] is None else (old[0] if end is None else max(old[0], end))
+                old[1].append(name)
+                old[2] = old[2] or path
+        self.starts = sorted(by_start)
+        self.rows = [by_start[a] for a in self.starts]
 
-    def at(self, addr):
-        """(name, source path relative to the root or '') of the function holding @addr, or None."""
+    def _row(self, addr):
         i = bisect.bisect_right(self.starts, addr) - 1
         if i < 0:
             return None
-        _, end, name, path = self.rows[i]
-        if end is not None and addr >= end:
-            return None  # past its last byte: the PLT, padding, a symbol nm does not list
+        end = self.rows[i][0]
+        return None if end is not None and addr >= end else self.rows[i]  # past its end: no one's
+
+    def names_at(self, addr):
+        row = self._row(addr)
+        return row[1] if row else []
+
+    def at(self, addr):
+        """(names, source path relative to the root or '') of the function holding @addr, or None."""
+        row = self._row(addr)
+        if row is None:
+            return None
+        _, names, path = row
         if path.startswith(self.root):
             path = path[len(self.root):]
         elif path:
             path = "/" + path.lstrip("/")  # outside the project: a runtime's
-        return name, path
+        return names, path
 
 
 def samples(lines):
@@ -141,14 +157,14 @@ def part_of(stack, binary, syms, device):
         found = syms.at(addr)
         if found is None:
             continue
-        name, path = found
-        if name.startswith("fuzzer::"):
+        names, path = found
+        if any(n.startswith("fuzzer::") for n in names):
             return "engine"
         if not path or path.startswith("/"):
             continue  # a sanitizer runtime's: its caller's cost
         if any(path.startswith(p) or "/" + p in path for p in device):
             return "device"
-        if named(path, name, PASSES):
+        if named(path, names, PASSES):
             return "passes"
         return "harness"
     return "other"
@@ -168,8 +184,7 @@ def check_addresses(stacks, binary, syms):
             if dso != binary or sym == "[unknown]" or "::" in sym or "(" in sym:
                 continue
             seen += 1
-            found = syms.at(addr)
-            agree += found is not None and found[0] == sym
+            agree += sym in syms.names_at(addr)
     if seen == 0:
         raise ValueError(f"no frame of {binary} in the profile: was it the binary profiled?")
     if agree < 0.9 * seen:

@@ -108,6 +108,14 @@ def main():
     empty = time_split.split([], NM, BIN, "/r", ["core/src/"])
     assert empty["samples"] == 0 and all(v == 0.0 for v in empty["share"].values()), empty
 
+    # A row: 20000 exec/s is 50 µs an input; a quarter on the device would allow 80000.
+    share = {"setup": 0.1, "device": 0.25, "passes": 0.05, "harness": 0.5, "engine": 0.05, "kernel": 0.03, "other": 0.02}
+    line = time_split.row("rings", 20000, share)
+    assert line == "| rings | 20000 | 50 | 10.0% | 25.0% | 5.0% | 50.0% | 5.0% | 3.0% | 2.0% | 80000 |", line
+    head = time_split.header().splitlines()
+    assert head[0].count("|") == head[1].count("|") == line.count("|"), (head, line)
+    assert time_split.row("t", 1000, dict(share, device=0.0)).endswith("| - |")
+
     # Each pass and set-up step is still a function of our sources: a rename must not leave it uncounted.
     for path, fn in time_split.PASSES + time_split.SETUP:
         with open(os.path.join(ROOT, path), encoding="utf-8") as f:

@@ -26,16 +26,27 @@ information gives its address (nm -S -l), so two static functions of one name
   other     nothing of ours on the stack (the sanitizer's allocator, stacks
             the unwinder lost, start-up, the leak check at exit)
 
-  perf script -F ip,sym,dso -i perf.data | time_split.py --binary BIN --root ROOT --device core/
-prints one JSON object: samples and the share of each part.
+  perf script -F ip,sym,dso -i perf.data |
+    time_split.py --binary BIN --root ROOT --device core/ --name rings --exec-per-s 20000
+prints the run's row of a Markdown table (time_split.py --header: its heading):
+exec/s, µs per input, the share of each part, and the exec/s the run would
+reach on the device's share of its time alone.
 """
 import argparse
 import bisect
-import json
 import subprocess
 import sys
 
-PARTS = ("setup", "device", "passes", "harness", "engine", "kernel", "other")
+# The parts, in the table's order, with their headings.
+PARTS = {
+    "setup": "set-up and tear-down",
+    "device": "device under test",
+    "passes": "harness: whole-region passes",
+    "harness": "harness: judging and driving",
+    "engine": "libFuzzer",
+    "kernel": "kernel",
+    "other": "not attributed",
+}
 
 # (source file suffix, function): the whole-region compares, and the loops
 # over regions that call them (a sample in the C library's memcmp, which keeps
@@ -81,15 +92,12 @@ class Symbols:
             name = " ".join(fields[3:] if sized else fields[2:])
             path = where.rsplit(":", 1)[0] if where else ""
             # Aliases share a start: one function, every name, the longest known extent, a path if any has one.
-            old = by_start.get(start)
-            if old is None:
-                by_start[start] = [end, [name], path]
-            else:
-                old[0] = end if old[0] is None else (old[0] if end is None else max(old[0], end))
-                old[1].append(name)
-                old[2] = old[2] or path
+            ends, names, paths = by_start.setdefault(start, ([], [], []))
+            ends += [end] if end is not None else []
+            names.append(name)
+            paths += [path] if path else []
         self.starts = sorted(by_start)
-        self.rows = [by_start[a] for a in self.starts]
+        self.rows = [(max(e) if e else None, n, p[0] if p else "") for e, n, p in (by_start[a] for a in self.starts)]
 
     def _row(self, addr):
         i = bisect.bisect_right(self.starts, addr) - 1
@@ -204,13 +212,32 @@ def split(perf_lines, nm_lines, binary, root, device):
     return {"samples": total, "share": {p: (counts[p] / total if total else 0.0) for p in PARTS}}
 
 
+def header():
+    heads = ["target", "exec/s", "µs per input", *PARTS.values(), "exec/s on the device's share alone"]
+    return "| " + " | ".join(heads) + " |\n|---|" + "---:|" * (len(heads) - 1)
+
+
+def row(name, rate, share):
+    """One run's row: @rate exec/s, @share of each part."""
+    ceiling = f"{rate / share['device']:.0f}" if share["device"] else "-"
+    cells = [name, f"{rate:.0f}", f"{1e6 / rate:.0f}", *(f"{100 * share[p]:.1f}%" for p in PARTS), ceiling]
+    return "| " + " | ".join(cells) + " |"
+
+
 def main():
+    if sys.argv[1:] == ["--header"]:
+        print(header())
+        return
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--binary", required=True, help="the profiled executable (its path as perf shows it)")
     ap.add_argument("--root", required=True, help="the project's source root, as the debug information names it")
     ap.add_argument("--device", action="append", required=True, help="source prefix of the device, repeatable")
+    ap.add_argument("--name", required=True, help="the target, the row's first cell")
+    ap.add_argument("--exec-per-s", type=float, required=True, help="the run's exec/s (libFuzzer's final stats)")
     ap.add_argument("--nm", help="nm -C -S -l --defined-only output to use instead of running nm")
     args = ap.parse_args()
+    if args.exec_per_s <= 0:
+        sys.exit("time_split: --exec-per-s must be positive")
     if args.nm:
         with open(args.nm, encoding="utf-8") as f:
             nm_lines = f.readlines()
@@ -227,9 +254,7 @@ def main():
         sys.exit(f"time_split: {e}")
     if result["samples"] == 0:
         sys.exit("time_split: no samples in the perf listing")
-    json.dump(result, sys.stdout)
-    print()
-
+    print(row(args.name, args.exec_per_s, result["share"]))
 
 if __name__ == "__main__":
     main()

@@ -24,8 +24,7 @@ command -v perf >/dev/null || { echo "time_split: perf is not installed (apt-get
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-echo "| target | exec/s | µs per input | set-up and tear-down | device under test | harness: whole-region passes | harness: judging and driving | libFuzzer | kernel | not attributed | exec/s on the device's share alone |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+python3 "$root/fuzz/tools/time_split.py" --header
 for t in "${targets[@]}"; do
   bin=$root/build/libfuzzer/fuzz/fuzz_$t
   [ -x "$bin" ] || { echo "time_split: $bin is not built" >&2; exit 2; }
@@ -41,16 +40,8 @@ for t in "${targets[@]}"; do
   [ -n "$rate" ] || { echo "time_split: $t stopped before its final stats (see a finding?)" >&2; tail -5 "$work/$t.log" >&2; exit 1; }
   perf script -i "$work/$t.data" -F ip,sym,dso >"$work/$t.txt" 2>"$work/$t.perf-err" ||
     { echo "time_split: perf script failed on $t:" >&2; cat "$work/$t.perf-err" >&2; exit 1; }
-  python3 "$root/fuzz/tools/time_split.py" --binary "$bin" --root "$root" "${device[@]}" <"$work/$t.txt" >"$work/$t.json"
-  python3 - "$t" "$rate" "$work/$t.json" <<'PY'
-import json, sys
-t, rate, path = sys.argv[1], float(sys.argv[2]), sys.argv[3]
-s = json.load(open(path))["share"]
-pct = lambda p: f"{100 * s[p]:.1f}%"
-ceiling = f"{rate / s['device']:.0f}" if s["device"] else "-"
-print(f"| {t} | {rate:.0f} | {1e6 / rate:.0f} | " + " | ".join(pct(p) for p in
-      ("setup", "device", "passes", "harness", "engine", "kernel", "other")) + f" | {ceiling} |")
-PY
+  python3 "$root/fuzz/tools/time_split.py" --binary "$bin" --root "$root" "${device[@]}" --name "$t" \
+    --exec-per-s "$rate" <"$work/$t.txt"
 done
 echo
 echo "$secs s per run, one process, from the checked-in corpus; perf cpu-clock samples at 1 kHz; commit $(git -C "$root" rev-parse --short HEAD), $(date -u +%Y-%m-%d)."

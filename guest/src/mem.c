@@ -474,14 +474,6 @@ static void fill_with(const struct vg_region *r, uint64_t off, uint64_t at, uint
 
 bool vg_mem_read(const struct vg_mem *m, uint64_t gpa, void *dst, uint64_t len)
 {
-	uint64_t n;
-	const unsigned char *p = vg_mem_drv(m, gpa, len, &n);
-
-	/* The model reads every descriptor it walks through here: no callback for one piece. */
-	if (p && n == len) {
-		memcpy(dst, p, len);
-		return true;
-	}
 	return vg__each_piece(m, gpa, len, copy_out, dst);
 }
 

@@ -34,7 +34,7 @@ static inline size_t vg__round_up(size_t v, size_t a) { return (v + a - 1) & ~(a
 /* mem.c: the prefix of [gpa, gpa + len) in one region, and its offset there. */
 const struct vg_region *vg__prefix(const struct vg_mem *m, uint64_t gpa, uint64_t len, uint64_t *contig,
 				   uint64_t *off);
-/* mem.c: run @fn over every region piece of [gpa, gpa + len), all or nothing. */
+/* mem_access.c: run @fn over every region piece of [gpa, gpa + len), all or nothing. */
 bool vg__each_piece(const struct vg_mem *m, uint64_t gpa, uint64_t len,
 		    void (*fn)(const struct vg_region *r, uint64_t off, uint64_t at, uint64_t n, void *arg),
 		    void *arg);

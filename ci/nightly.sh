@@ -42,7 +42,7 @@ jobs=${VIRTQ_NIGHTLY_JOBS:-$(nproc)}
 targets_csv=${VIRTQ_NIGHTLY_TARGETS:-$(IFS=,; echo "${DEFAULT_TARGETS[*]}")}
 write_back=${VIRTQ_NIGHTLY_WRITE_BACK:-0}
 backend=${VIRTQ_NIGHTLY_BACKEND:-}
-source fuzz/tools/fuzz_env.sh   # FUZZ_TIMEOUT_S, FUZZ_RSS_MB, fuzz_dict, fuzz_seed_dirs
+source fuzz/tools/fuzz_env.sh   # FUZZ_TIMEOUT_S, FUZZ_RSS_MB, fuzz_corpus, fuzz_dict, fuzz_seed_dirs
 minimize_s=30       # per unique finding
 
 usage() { sed -n '7,27p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
@@ -191,7 +191,7 @@ merge_target() {
   current_log=$w/merge.log
   (cd "$w" && "$root/build/libfuzzer/fuzz/$(fuzz_bin "$t")" -merge=1 -timeout=$FUZZ_TIMEOUT_S \
     -rss_limit_mb=$FUZZ_RSS_MB -merge_control_file="$w/merge.control" merged \
-    "$root/corpus/$(fuzz_input "$root" "$t")" libfuzzer/corpus afl/queue) >"$current_log" 2>&1
+    "$(fuzz_corpus "$root" "$t")" libfuzzer/corpus afl/queue) >"$current_log" 2>&1
 }
 
 nightly_py() { python3 "$root/ci/nightly/$1" "${@:2}"; }

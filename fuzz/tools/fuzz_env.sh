@@ -1,5 +1,5 @@
 # Facts about the fuzz targets that every script running an engine shares
-# (ci/nightly.sh, its coverage step, fuzz/tools/smoke.sh, ci/oss-fuzz/):
+# (ci/nightly.sh, its coverage step, ci/oss-fuzz/, the scripts of fuzz/tools/):
 # source it, then call the functions with the checkout's root.
 
 # Per-input limits: the ops drains of a looping 32768-entry ring took 28 s
@@ -19,14 +19,17 @@ fuzz_input() {
   esac
 }
 
+# fuzz_corpus ROOT NAME: the checked-in seeds of its input format (a directory).
+fuzz_corpus() { echo "$1/corpus/$(fuzz_input "$1" "$2")"; }
+
 # fuzz_dict ROOT NAME: the dictionary of its input format.
-fuzz_dict() { echo "$1/corpus/$(fuzz_input "$1" "$2").dict"; }
+fuzz_dict() { echo "$(fuzz_corpus "$1" "$2").dict"; }
 
 # fuzz_seed_dirs ROOT NAME: the seeds of its input format, then the
 # regression inputs if any, one directory a line.
 fuzz_seed_dirs() {
   local t
   t=$(fuzz_input "$1" "$2")
-  echo "$1/corpus/$t"
+  fuzz_corpus "$1" "$2"
   if [ -d "$1/corpus/regressions/$t" ]; then echo "$1/corpus/regressions/$t"; fi
 }

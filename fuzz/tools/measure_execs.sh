@@ -20,7 +20,9 @@ source "$root/fuzz/tools/fuzz_env.sh"
 secs=${1:-20}
 IFS=, read -r -a engines <<< "${2:-asan,nosan,afl}"
 IFS=, read -r -a targets <<< "${3:-rings,ops,notify,race,rings_vringh,ops_vringh,notify_vringh}"
-targets=(empty "${targets[@]}")
+all=(empty) # the baseline first, once
+for t in "${targets[@]}"; do [ "$t" = empty ] || all+=("$t"); done
+targets=("${all[@]}")
 [[ $secs =~ ^[1-9][0-9]*$ ]] || { echo "measure_execs: SECONDS must be a positive integer" >&2; exit 2; }
 declare -A build=([asan]=libfuzzer [nosan]=libfuzzer-nosan [afl]=afl)
 declare -A title=([asan]="libFuzzer + ASan/UBSan" [nosan]="libFuzzer, no sanitizer" [afl]="AFL++ (persistent, shared memory)")
@@ -32,7 +34,7 @@ trap 'rm -rf "$work"' EXIT
 
 seeds() { # target dir: the seeds it starts from
   mkdir -p "$2"
-  if [ "$1" = empty ]; then printf x > "$2/seed"; else cp "$root/corpus/$(fuzz_input "$root" "$1")"/* "$2/"; fi
+  if [ "$1" = empty ]; then printf x > "$2/seed"; else cp "$(fuzz_corpus "$root" "$1")"/* "$2/"; fi
 }
 
 libfuzzer_rate() { # binary target -> "exec/s chains/s" (chains walked: VIRTQ_FUZZ_STATS, fuzz/common/stats.c)

@@ -145,26 +145,17 @@ def samples(lines):
         yield stack
 
 
-def in_setup(stack, binary, syms):
-    for addr, _, dso in stack:
-        found = syms.at(addr) if dso == binary else None
-        if found and named(found[1], found[0], SETUP):
-            return True
-    return False
-
-
 def part_of(stack, binary, syms, device):
     """The part one sample is charged to."""
-    if in_setup(stack, binary, syms):
+    # Each frame of the binary resolved once: (names, path), or None for another object's or no one's.
+    frames = [syms.at(addr) if dso == binary else None for addr, _, dso in stack]
+    if any(f and named(f[1], f[0], SETUP) for f in frames):
         return "setup"
     if stack[0][2] == "[kernel.kallsyms]":
         return "kernel"
-    for addr, sym, dso in stack:
-        if dso != binary:
-            continue  # the C library, the loader
-        found = syms.at(addr)
+    for found in frames:
         if found is None:
-            continue
+            continue  # the C library, the loader, an address no function holds
         names, path = found
         if any(n.startswith("fuzzer::") for n in names):
             return "engine"

@@ -33,7 +33,7 @@ for t in "${targets[@]}"; do
     *) device=(--device core/) ;; # its sources and the inline functions of its headers
   esac
   mkdir -p "$work/$t"
-  cp "$root/corpus/$(fuzz_input "$root" "$t")"/* "$work/$t/"
+  cp "$(fuzz_corpus "$root" "$t")"/* "$work/$t/"
   perf record -q -F 1000 -e cpu-clock -g -o "$work/$t.data" -- "$bin" -max_total_time="$secs" -seed=1 \
     -print_final_stats=1 -rss_limit_mb=$FUZZ_RSS_MB "$work/$t" >"$work/$t.log" 2>&1 || true
   rate=$(awk '/stat::average_exec_per_sec/ {print $2}' "$work/$t.log")
